@@ -1,0 +1,40 @@
+"""Shared fixtures: a writable copy of the curated tables to break on purpose."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A folder holding a copy of every shipped table and the curation record."""
+    source = resources.files("il6analysis") / "data"
+    target = tmp_path / "data"
+    target.mkdir()
+    for entry in source.iterdir():
+        if entry.name.endswith((".csv", ".toml")):
+            (target / entry.name).write_bytes(entry.read_bytes())
+    return target
+
+
+def edit_csv(folder: Path, table: str, edit) -> None:
+    """Read ``table`` from ``folder`` as text, replace it by ``edit(frame)`` and write it back."""
+    path = folder / f"{table}.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    edit(frame).to_csv(path, index=False)
+
+
+@pytest.fixture
+def edit():
+    return edit_csv
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
