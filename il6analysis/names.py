@@ -105,3 +105,22 @@ def resolve_cancer_type(name: str) -> str:
     """
     index, shown = _cancer_type_index()
     return _resolve("cancer type", name, index, shown)
+
+
+def resolve_choice(kind: str, name: str, allowed: Iterable[str]) -> str:
+    """Return the member of ``allowed`` that ``name`` denotes, ignoring case and punctuation.
+
+    ``resolve_choice("phase", "Phase 2", TRIAL_PHASES) == "PHASE2"``.
+
+    Raises:
+        UnknownNameError: ``name`` matches none of ``allowed``; the message lists
+            the closest, or all valid values when none is close.
+    """
+    allowed = tuple(allowed)
+    index = _index((value, value) for value in allowed)
+    try:
+        return _resolve(kind, name, index, allowed)
+    except UnknownNameError as exc:
+        if exc.suggestions:
+            raise
+        raise UnknownNameError(kind, name, [], valid_hint="valid: " + ", ".join(allowed)) from None
