@@ -13,9 +13,10 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from il6analysis import datasets
+from il6analysis import datasets, reports
 from il6analysis.errors import DataValidationError, UnknownNameError
 from il6analysis.names import resolve_agent
+from il6analysis.parameters import ParameterError, parse_assignments
 from il6analysis.validation import validate
 
 app = typer.Typer(help="IL-6 pathway therapeutics: curated data and reports.", no_args_is_help=True)
@@ -121,6 +122,60 @@ def data_export(
         else:
             frame.to_parquet(target, index=False)
     typer.echo(f"wrote {len(tables)} {format.value} files to {directory}")
+
+
+def _list_reports() -> None:
+    for name in reports.available_reports():
+        typer.echo(f"{name}: {reports.report_title(reports.get_report(name))}")
+        for spec in reports.report_parameters(name).values():
+            typer.echo(f"    -p {spec.name}=...  ({spec.type_name}, default {spec.default!r})  {spec.help}")
+
+
+def _run_one(name: str, given: dict, output_dir: Path, cell_timeout: int) -> bool:
+    try:
+        run = reports.run_report(name, given, output_dir=output_dir, cell_timeout=cell_timeout)
+    except reports.ReportFailed as exc:
+        typer.secho(f"FAILED {name}: {exc}", err=True, fg=typer.colors.RED)
+        return False
+    typer.echo(f"ok     {name} -> {output_dir / run.html} ({run.duration_s:.1f} s)")
+    return True
+
+
+@app.command("report")
+def report(
+    name: Annotated[str | None, typer.Argument(help="Report to run (see --list).")] = None,
+    parameter: Annotated[list[str] | None, typer.Option("--parameter", "-p", help="key=value; lists comma-separated. Repeatable.")] = None,
+    run_all: Annotated[bool, typer.Option("--all", help="Run the default suite: every report, plus one agent profile per approved agent.")] = False,
+    list_reports: Annotated[bool, typer.Option("--list", help="List reports and their parameters with defaults.")] = False,
+    output_dir: Annotated[Path, typer.Option(help="Where reports, manifest.json and index.html go.")] = Path("reports"),
+    cell_timeout: Annotated[int, typer.Option(help="Seconds any one notebook cell may run.")] = reports.DEFAULT_CELL_TIMEOUT,
+) -> None:
+    """Run report notebooks and render them to self-contained HTML.
+
+    Parameters are checked before any kernel starts; a failing report exits 1
+    and leaves the previous HTML in place.
+    """
+    if list_reports:
+        _list_reports()
+        return
+    if run_all == (name is not None):
+        fail("give a report NAME, or --all, or --list")
+    if run_all:
+        if parameter:
+            fail("-p applies to a single report, not to --all")
+        results = [_run_one(n, p, output_dir, cell_timeout) for n, p in reports.default_suite()]
+        typer.echo(f"{sum(results)} of {len(results)} reports ok; index: {output_dir / reports.INDEX}")
+        if not all(results):
+            raise typer.Exit(1)
+        return
+    try:
+        given = parse_assignments(parameter or [])
+        reports.get_report(name)
+        reports.check_parameters(name, reports.report_parameters(name), given)
+    except (UnknownNameError, ParameterError, ValueError) as exc:
+        fail(str(exc))
+    if not _run_one(name, given, output_dir, cell_timeout):
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -55,6 +55,16 @@ def _keep(frame: pd.DataFrame, column: str, values: Sequence[str]) -> pd.DataFra
     return frame[frame[column].isin(values)] if values else frame
 
 
+def partial_date_text(dates: pd.Series, precision: pd.Series) -> pd.Series:
+    """Return dates as text at the precision their source gave: ``2010-01-08``,
+    ``2010-01`` or ``2010`` (empty where the date is missing)."""
+    formats = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+    return pd.Series(
+        [d.strftime(formats[p]) if pd.notna(d) and isinstance(p, str) else "" for d, p in zip(dates, precision)],
+        index=dates.index, dtype="str",
+    )
+
+
 def _date_bound(value: str | None, name: str) -> pd.Timestamp | None:
     if value is None or value == "":
         return None
@@ -76,8 +86,9 @@ def approvals_view(
 ) -> pd.DataFrame:
     """Return regulatory actions joined with indication names and categories.
 
-    Columns: those of ``load_approvals()`` plus ``indication`` (name) and
-    ``category``. Rows with no date are kept unless a date bound is given.
+    Columns: those of ``load_approvals()`` plus ``indication`` (name),
+    ``category`` and ``date`` (the action date as text at its source's
+    precision). Rows with no date are kept unless a date bound is given.
 
     Raises:
         UnknownNameError: an unknown agent, agency or category.
@@ -99,6 +110,7 @@ def approvals_view(
         view = view[view["approval_date"] >= start]
     if end is not None:
         view = view[view["approval_date"] <= end]
+    view = view.assign(date=partial_date_text(view["approval_date"], view["approval_date_precision"]))
     return view.sort_values(["approval_date", "agent_id", "agency"], na_position="last").reset_index(drop=True)
 
 
@@ -119,6 +131,12 @@ def first_approvals(view: pd.DataFrame) -> pd.DataFrame:
         .sort_values(["agent_id", "indication_id", "approval_date"])
         .reset_index(drop=True)
     )
+
+
+def agencies_present(view: pd.DataFrame) -> list[str]:
+    """Return the agencies with at least one dated authorisation in ``view``, in vocabulary order."""
+    present = set(_marketed(view)["agency"])
+    return [a for a in vocab.AGENCIES if a in present]
 
 
 def approval_matrix(view: pd.DataFrame, agency: str) -> pd.DataFrame:
@@ -156,7 +174,7 @@ def approval_lags(view: pd.DataFrame) -> pd.DataFrame:
 def regulatory_setbacks_and_emergency_use(view: pd.DataFrame) -> pd.DataFrame:
     """Return every action that is not a plain approval: complete responses,
     withdrawals, refusals and emergency-use authorisations, oldest first."""
-    columns = ["approval_date", "agent_id", "agency", "indication", "status", "brand", "notes", "source"]
+    columns = ["date", "agent_id", "agency", "indication", "status", "brand", "notes", "source"]
     return view.loc[view["status"] != "approved", columns].reset_index(drop=True)
 
 
@@ -271,20 +289,21 @@ def trial_starts_by_year(view: pd.DataFrame) -> pd.DataFrame:
 
 def trial_listing(view: pd.DataFrame) -> pd.DataFrame:
     """Return one row per trial for a report table: registry link, title, agents,
-    conditions, cancer types, phase, status, start, enrolment and partners."""
+    conditions, phase, status, start, enrolment and partners."""
     if view.empty:
-        return pd.DataFrame(columns=["nct_id", "registry", "title", "agents", "cancer_types", "phase", "status",
-                                     "start_date", "enrollment", "partners"])
+        return pd.DataFrame(columns=["nct_id", "registry", "title", "agents", "conditions", "phase", "status",
+                                     "start", "enrollment", "partners"])
     partners = datasets.load_trial_partners()
     named = partners.groupby("nct_id")["partner"].agg(", ".join)
+    view = view.assign(start=partial_date_text(view["start_date"], view["start_date_precision"]))
     grouped = view.groupby("nct_id", sort=True)
     listing = grouped.agg(
         title=("title", "first"),
         agents=("agent_id", lambda s: ", ".join(dict.fromkeys(s))),
-        cancer_types=("cancer_type", lambda s: ", ".join(dict.fromkeys(s))),
+        conditions=("indication", lambda s: ", ".join(dict.fromkeys(s))),
         phase=("phase", "first"),
         status=("status", "first"),
-        start_date=("start_date", "first"),
+        start=("start", "first"),
         enrollment=("enrollment", "first"),
     ).reset_index()
     listing.insert(1, "registry", listing["nct_id"].map(REGISTRY_URL.format))

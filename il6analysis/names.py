@@ -63,12 +63,12 @@ def _cancer_type_index() -> tuple[dict[str, str], tuple[str, ...]]:
     return _index(pairs), tuple(dict.fromkeys(table["cancer_type"]))
 
 
-def _resolve(kind: str, name: str, index: dict[str, str], shown: tuple[str, ...]) -> str:
+def _resolve(kind: str, name: str, index: dict[str, str], shown: tuple[str, ...], hint: str = "") -> str:
     if not isinstance(name, str):
         raise UnknownNameError(kind, repr(name), [], valid_hint=f"a {kind} name must be text")
     found = index.get(normalise(name))
     if found is None:
-        raise UnknownNameError(kind, name, closest(name, shown))
+        raise UnknownNameError(kind, name, closest(name, shown), valid_hint=hint)
     return found
 
 
@@ -83,7 +83,8 @@ def resolve_agent(name: str) -> str:
         UnknownNameError: no agent has that name; the message lists close matches.
     """
     index, shown = _agent_index()
-    return _resolve("agent", name, index, shown)
+    known = ", ".join(sorted(set(index.values())))
+    return _resolve("agent", name, index, shown, hint=f"known agents: {known}")
 
 
 def resolve_indication(name: str) -> str:
@@ -93,7 +94,7 @@ def resolve_indication(name: str) -> str:
         UnknownNameError: no indication has that name; the message lists close matches.
     """
     index, shown = _indication_index()
-    return _resolve("indication", name, index, shown)
+    return _resolve("indication", name, index, shown, hint="see `il6 data show indications` for the known ones")
 
 
 def resolve_cancer_type(name: str) -> str:
@@ -104,7 +105,7 @@ def resolve_cancer_type(name: str) -> str:
         UnknownNameError: no cancer type matches; the message lists close matches.
     """
     index, shown = _cancer_type_index()
-    return _resolve("cancer type", name, index, shown)
+    return _resolve("cancer type", name, index, shown, hint="known cancer types: " + ", ".join(shown))
 
 
 def resolve_choice(kind: str, name: str, allowed: Iterable[str]) -> str:
@@ -118,9 +119,4 @@ def resolve_choice(kind: str, name: str, allowed: Iterable[str]) -> str:
     """
     allowed = tuple(allowed)
     index = _index((value, value) for value in allowed)
-    try:
-        return _resolve(kind, name, index, allowed)
-    except UnknownNameError as exc:
-        if exc.suggestions:
-            raise
-        raise UnknownNameError(kind, name, [], valid_hint="valid: " + ", ".join(allowed)) from None
+    return _resolve(kind, name, index, allowed, hint="valid: " + ", ".join(allowed))

@@ -52,6 +52,15 @@ def _height(rows: int, per_row: float = 0.35, minimum: float = 2.5) -> float:
     return max(minimum, per_row * rows + 1.5)
 
 
+def _finish_heatmap(fig: Figure, ax, title: str, rotate: int = 45) -> Figure:
+    ax.grid(False)
+    ax.set(xlabel="", ylabel="", title=title)
+    ax.tick_params(axis="x", labelrotation=rotate)
+    plt.setp(ax.get_xticklabels(), ha="right")
+    fig.tight_layout()
+    return fig
+
+
 def approval_timeline(view: pd.DataFrame) -> Figure:
     """Dated regulatory actions per agent over time, coloured by agency, marker by outcome."""
     dated = view.dropna(subset=["approval_date"])
@@ -76,13 +85,10 @@ def approval_matrix_heatmap(matrix: pd.DataFrame, agency: str) -> Figure:
     if matrix.empty:
         return empty_figure(f"No {agency} authorisations match the selected parameters.")
     values = matrix.astype("float64")
-    fig, ax = plt.subplots(figsize=(max(6, 0.7 * values.shape[1] + 3), _height(values.shape[0], 0.45)))
-    sns.heatmap(values, annot=True, fmt=".0f", cmap="crest", cbar_kws={"label": "year"}, linewidths=0.5, ax=ax)
-    ax.set(xlabel="", ylabel="", title=f"{agency}: year of first authorisation")
-    ax.tick_params(axis="x", labelrotation=45)
-    plt.setp(ax.get_xticklabels(), ha="right")
-    fig.tight_layout()
-    return fig
+    fig, ax = plt.subplots(figsize=(max(6, 0.9 * values.shape[1] + 4), _height(values.shape[0], 0.45)))
+    sns.heatmap(values.notna().astype(float).where(values.notna()), annot=values, fmt=".0f", cmap="Blues", vmin=0, vmax=3,
+                cbar=False, linewidths=0.5, linecolor="white", ax=ax)
+    return _finish_heatmap(fig, ax, f"{agency}: year of first authorisation")
 
 
 def approvals_per_year_plot(counts: pd.DataFrame) -> Figure:
@@ -100,18 +106,14 @@ def approvals_per_year_plot(counts: pd.DataFrame) -> Figure:
     return fig
 
 
-def count_heatmap(matrix: pd.DataFrame, title: str, xlabel: str = "", ylabel: str = "") -> Figure:
+def count_heatmap(matrix: pd.DataFrame, title: str) -> Figure:
     """Annotated heatmap of counts (e.g. trials per cancer type x agent); zero cells left blank."""
     if matrix.empty:
         return empty_figure()
     fig, ax = plt.subplots(figsize=(max(6, 0.6 * matrix.shape[1] + 3), _height(matrix.shape[0], 0.45)))
     sns.heatmap(matrix, annot=True, fmt="d", cmap="rocket_r", cbar_kws={"label": "trials"}, linewidths=0.5, ax=ax,
                 mask=matrix == 0)
-    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
-    ax.tick_params(axis="x", labelrotation=45)
-    plt.setp(ax.get_xticklabels(), ha="right")
-    fig.tight_layout()
-    return fig
+    return _finish_heatmap(fig, ax, title)
 
 
 def stacked_counts(counts: pd.DataFrame, by: str, hue: str, title: str, hue_order: list[str] | None = None) -> Figure:
@@ -169,9 +171,7 @@ def frequency_heatmap(matrix: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(figsize=(max(5, 1.3 * matrix.shape[1] + 4), _height(matrix.shape[0], 0.32)))
     sns.heatmap(matrix, annot=True, fmt=".0f", cmap="flare", cbar_kws={"label": "% of patients (drug arm)"},
                 linewidths=0.5, ax=ax)
-    ax.set(xlabel="", ylabel="", title="Label adverse-reaction frequency (highest arm)")
-    fig.tight_layout()
-    return fig
+    return _finish_heatmap(fig, ax, "Label adverse-reaction frequency (highest arm)", rotate=30)
 
 
 def excess_dotplot(frame: pd.DataFrame) -> Figure:
@@ -197,11 +197,7 @@ def warnings_heatmap(matrix: pd.DataFrame) -> Figure:
     colors = ["#f0f0f0", "#f4a261", "#c0392b"]
     fig, ax = plt.subplots(figsize=(max(6, 1.1 * matrix.shape[1] + 5), _height(matrix.shape[0], 0.38)))
     sns.heatmap(codes, cmap=ListedColormap(colors), vmin=-0.5, vmax=2.5, cbar=False, linewidths=1, linecolor="white", ax=ax)
-    ax.set(xlabel="", ylabel="", title="Labelled warnings")
     ax.legend(handles=[Patch(color=c, label=lbl) for c, lbl in zip(colors, WARNING_LEVELS)],
               bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
-    ax.tick_params(axis="x", labelrotation=30)
-    plt.setp(ax.get_xticklabels(), ha="right")
-    fig.tight_layout()
-    return fig
+    return _finish_heatmap(fig, ax, "Labelled warnings", rotate=30)
 

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
+
+from il6analysis.cli import app
 
 
 @pytest.fixture
@@ -38,3 +41,10 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def suite_dir(tmp_path_factory) -> Path:
+    """The default suite, rendered once by the CLI as `make reports` does."""
+    out = tmp_path_factory.mktemp("suite")
+    result = CliRunner().invoke(app, ["report", "--all", "--output-dir", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
