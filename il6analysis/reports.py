@@ -173,7 +173,7 @@ def this_python_kernel() -> Iterator[str]:
         write_kernel_spec(
             Path(folder) / "kernels" / KERNEL_NAME,
             overrides={"display_name": "il6analysis"},
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no start-up chatter in report logs
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # no kernel chatter in report logs
         )
         previous = os.environ.get("JUPYTER_PATH")
         os.environ["JUPYTER_PATH"] = os.pathsep.join([folder, previous] if previous else [folder])
