@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 reports: $(STAMP)
-	$(BIN)/il6 report --all
+	$(BIN)/il6 report --suite reports.toml
 
 clean-reports:
 	rm -rf reports/*/ reports/index.html reports/manifest.json

@@ -8,51 +8,74 @@ Quick start::
     il6.validate().ok                   # every table and cross-reference checked
 
 Every loader returns a typed, tidy pandas DataFrame (a fresh copy each call).
+The public names below are imported on first use, so ``import il6analysis``
+stays fast for the command line and for scheduled runs that have nothing to do.
 """
 
-from importlib.metadata import version as _version
+from __future__ import annotations
 
-from il6analysis.datasets import (
-    dataset_info,
-    describe,
-    list_datasets,
-    load_adverse_events,
-    load_agent_names,
-    load_agents,
-    load_approvals,
-    load_indications,
-    load_table,
-    load_targets,
-    load_trial_partners,
-    load_trials,
-    load_warnings,
-)
-from il6analysis.errors import DataValidationError, UnknownNameError
-from il6analysis.names import resolve_agent, resolve_cancer_type, resolve_indication
-from il6analysis.validation import ValidationReport, validate
+import importlib
+from importlib.metadata import version as _version
+from typing import TYPE_CHECKING, Any
 
 __version__ = _version("il6analysis")
 
-__all__ = [
-    "DataValidationError",
-    "UnknownNameError",
-    "ValidationReport",
-    "__version__",
-    "dataset_info",
-    "describe",
-    "list_datasets",
-    "load_adverse_events",
-    "load_agent_names",
-    "load_agents",
-    "load_approvals",
-    "load_indications",
-    "load_table",
-    "load_targets",
-    "load_trial_partners",
-    "load_trials",
-    "load_warnings",
-    "resolve_agent",
-    "resolve_cancer_type",
-    "resolve_indication",
-    "validate",
-]
+_EXPORTS: dict[str, str] = {
+    "DataValidationError": "il6analysis.errors",
+    "UnknownNameError": "il6analysis.errors",
+    "ValidationReport": "il6analysis.validation",
+    "validate": "il6analysis.validation",
+    "dataset_info": "il6analysis.provenance",
+    "describe": "il6analysis.datasets",
+    "list_datasets": "il6analysis.datasets",
+    "load_adverse_events": "il6analysis.datasets",
+    "load_agent_names": "il6analysis.datasets",
+    "load_agents": "il6analysis.datasets",
+    "load_approvals": "il6analysis.datasets",
+    "load_indications": "il6analysis.datasets",
+    "load_table": "il6analysis.datasets",
+    "load_targets": "il6analysis.datasets",
+    "load_trial_partners": "il6analysis.datasets",
+    "load_trials": "il6analysis.datasets",
+    "load_warnings": "il6analysis.datasets",
+    "resolve_agent": "il6analysis.names",
+    "resolve_cancer_type": "il6analysis.names",
+    "resolve_indication": "il6analysis.names",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first access (PEP 562)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'il6analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from il6analysis.datasets import (
+        describe,
+        list_datasets,
+        load_adverse_events,
+        load_agent_names,
+        load_agents,
+        load_approvals,
+        load_indications,
+        load_table,
+        load_targets,
+        load_trial_partners,
+        load_trials,
+        load_warnings,
+    )
+    from il6analysis.errors import DataValidationError, UnknownNameError
+    from il6analysis.names import resolve_agent, resolve_cancer_type, resolve_indication
+    from il6analysis.provenance import dataset_info
+    from il6analysis.validation import ValidationReport, validate

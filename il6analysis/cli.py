@@ -1,27 +1,38 @@
-"""The ``il6`` command line: browse, validate and export the curated data.
+"""The ``il6`` command line: browse, validate and export the data; run reports.
 
 Built on Typer (Click underneath): sub-commands, ``--help`` pages and shell
-completion come from the function signatures below.
+completion come from the function signatures below. Heavy libraries are
+imported inside the commands that need them, so a scheduled ``il6 report
+--suite`` with nothing to do returns in well under a second.
+
+Exit codes: 0 success; 1 a report failed or the data is invalid; 2 bad
+input (unknown name, bad parameter or suite file); 75 the output folder is
+in use by another run (try again later); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import enum
+import os
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from il6analysis import datasets, reports
-from il6analysis.errors import DataValidationError, UnknownNameError
-from il6analysis.names import resolve_agent
-from il6analysis.parameters import ParameterError, parse_assignments
-from il6analysis.validation import validate
+from il6analysis.errors import UnknownNameError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from il6analysis.manifest import ReportRun
 
 app = typer.Typer(help="IL-6 pathway therapeutics: curated data and reports.", no_args_is_help=True)
 data_app = typer.Typer(help="Browse, check and export the curated tables.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+
+EXIT_LOCKED = 75
+EXIT_INTERRUPTED = 130
 
 
 class ExportFormat(str, enum.Enum):
@@ -37,15 +48,22 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def _echo_frame(frame: pd.DataFrame) -> None:
+    import pandas as pd
+
     with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                            "display.max_colwidth", 60):
         typer.echo(frame.to_string(index=False))
 
 
+# --- il6 data ----------------------------------------------------------------------------------
+
+
 @data_app.command("list")
 def data_list() -> None:
     """List the curated tables with their size."""
-    _echo_frame(datasets.list_datasets())
+    from il6analysis.datasets import list_datasets
+
+    _echo_frame(list_datasets())
 
 
 @data_app.command("show")
@@ -56,8 +74,11 @@ def data_show(
     csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of an aligned table.")] = False,
 ) -> None:
     """Print a table, optionally only the rows of some agents."""
+    from il6analysis.datasets import load_table
+    from il6analysis.names import resolve_agent
+
     try:
-        frame = datasets.load_table(table)
+        frame = load_table(table)
         if agent:
             if "agent_id" not in frame.columns:
                 fail(f"table {table!r} has no agent_id column, so --agent does not apply")
@@ -75,11 +96,13 @@ def data_show(
 @data_app.command("describe")
 def data_describe(table: Annotated[str, typer.Argument(help="Table name (see `il6 data list`).")]) -> None:
     """Print the data dictionary of a table: each column's type, rule and meaning."""
+    from il6analysis.datasets import describe, get_dataset
+
     try:
-        frame = datasets.describe(table)
+        frame = describe(table)
     except UnknownNameError as exc:
         fail(str(exc))
-    typer.echo(f"{table}: {datasets.get_dataset(table).description}\n")
+    typer.echo(f"{table}: {get_dataset(table).description}\n")
     _echo_frame(frame)
 
 
@@ -88,9 +111,12 @@ def data_validate(
     data_dir: Annotated[Path | None, typer.Option(help="Check the CSVs in this folder instead of the shipped tables.")] = None,
 ) -> None:
     """Check every table's schema and the references between tables; exit 1 on any problem."""
+    from il6analysis.provenance import dataset_info
+    from il6analysis.validation import validate
+
     report = validate(data_dir)
     if report.ok:
-        info = datasets.dataset_info(data_dir)
+        info = dataset_info(data_dir)
         typer.echo(f"{report} (curated {info['curated_on']}, sha256 {info['sha256'][:12]})")
         return
     typer.echo(str(report), err=True)
@@ -103,9 +129,14 @@ def data_export(
     format: Annotated[ExportFormat, typer.Option("--format", "-f", help="File format.")] = ExportFormat.csv,
 ) -> None:
     """Write every table to DIRECTORY as CSV, Parquet, or one Excel workbook."""
+    import pandas as pd
+
+    from il6analysis.datasets import DATASETS, load_table
+    from il6analysis.errors import DataValidationError
+
     directory.mkdir(parents=True, exist_ok=True)
     try:
-        tables = {name: datasets.load_table(name) for name in datasets.DATASETS}
+        tables = {name: load_table(name) for name in DATASETS}
     except DataValidationError as exc:
         fail(str(exc), code=1)
     if format is ExportFormat.xlsx:
@@ -124,58 +155,156 @@ def data_export(
     typer.echo(f"wrote {len(tables)} {format.value} files to {directory}")
 
 
+# --- il6 report --------------------------------------------------------------------------------
+
+
 def _list_reports() -> None:
-    for name in reports.available_reports():
-        typer.echo(f"{name}: {reports.report_title(reports.get_report(name))}")
-        for spec in reports.report_parameters(name).values():
+    from il6analysis.notebooks import available_reports, report_title
+    from il6analysis.reports import report_parameters
+
+    for name, path in available_reports().items():
+        typer.echo(f"{name}: {report_title(path)}")
+        for spec in report_parameters(name).values():
             typer.echo(f"    -p {spec.name}=...  ({spec.type_name}, default {spec.default!r})  {spec.help}")
 
 
-def _run_one(name: str, given: dict, output_dir: Path, cell_timeout: int) -> bool:
+def _describe_run(run: ReportRun, output_dir: Path) -> str:
+    if run.status == "failed":
+        return f"FAILED  {run.key}: {run.error}"
+    word = "ok     " if run.status == "ok" else "skipped"
+    return f"{word} {run.key} -> {output_dir / run.html} ({run.duration_s:.1f} s)"
+
+
+class _PlainLog:
+    """One line per report: for logs, cron mail and CI."""
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = output_dir
+
+    def started(self, total: int) -> None:
+        typer.echo(f"{total} report(s) in the suite")
+
+    def running(self, run: ReportRun) -> None: ...
+
+    def finished(self, run: ReportRun) -> None:
+        typer.echo(_describe_run(run, self.output_dir), err=run.status == "failed")
+
+
+class _ProgressBar:
+    """A progress bar naming the reports in flight: for interactive terminals."""
+
+    def __init__(self, output_dir: Path) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.output_dir = output_dir
+        self.progress = Progress(TextColumn("[bold]reports"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                 TextColumn("{task.description}"), transient=False)
+        self.task = None
+        self.in_flight: list[str] = []
+
+    def __enter__(self) -> _ProgressBar:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)
+
+    def started(self, total: int) -> None:
+        self.task = self.progress.add_task("", total=total)
+
+    def running(self, run: ReportRun) -> None:
+        self.in_flight.append(run.key)
+        self.progress.update(self.task, description=", ".join(self.in_flight))
+
+    def finished(self, run: ReportRun) -> None:
+        if run.key in self.in_flight:
+            self.in_flight.remove(run.key)
+        if run.status == "failed":
+            self.progress.console.print(f"[red]{_describe_run(run, self.output_dir)}")
+        self.progress.update(self.task, advance=1, description=", ".join(self.in_flight))
+
+
+def _run_suite(suite: Path, output_dir: Path, jobs: int | None, force: bool, timeout: float, cell_timeout: int) -> None:
+    import contextlib
+
+    from il6analysis.manifest import OutputLocked
+    from il6analysis.runner import run_suite
+    from il6analysis.suite import SuiteError
+
+    interactive = sys.stderr.isatty() and os.environ.get("CI") is None
+    observer = _ProgressBar(output_dir) if interactive else _PlainLog(output_dir)
     try:
-        run = reports.run_report(name, given, output_dir=output_dir, cell_timeout=cell_timeout)
-    except reports.ReportFailed as exc:
-        typer.secho(f"FAILED {name}: {exc}", err=True, fg=typer.colors.RED)
-        return False
-    typer.echo(f"ok     {name} -> {output_dir / run.html} ({run.duration_s:.1f} s)")
-    return True
+        with observer if interactive else contextlib.nullcontext():
+            result = run_suite(suite, output_dir, jobs=jobs, force=force, report_timeout=timeout,
+                               cell_timeout=cell_timeout, observer=observer)
+    except SuiteError as exc:
+        fail(str(exc))
+    except OutputLocked as exc:
+        fail(str(exc), code=EXIT_LOCKED)
+    except KeyboardInterrupt:
+        fail("interrupted: running reports were stopped, published reports are unchanged", code=EXIT_INTERRUPTED)
+    typer.echo(result.summary())
+    for run in result.failed:
+        typer.secho(f"  {run.key}: {run.error}", err=True, fg=typer.colors.RED)
+    typer.echo(f"index: {output_dir / 'index.html'}")
+    if result.failed:
+        raise typer.Exit(1)
+
+
+def _run_single(name: str, parameter: list[str], output_dir: Path, cell_timeout: int) -> None:
+    from il6analysis.manifest import OutputLocked
+    from il6analysis.parameters import ParameterError, check_parameters, parse_assignments
+    from il6analysis.reports import ReportFailed, report_parameters, run_report
+
+    try:
+        given = parse_assignments(parameter)
+        check_parameters(name, report_parameters(name), given)
+        run = run_report(name, given, output_dir=output_dir, cell_timeout=cell_timeout)
+    except (UnknownNameError, ParameterError, ValueError) as exc:
+        fail(str(exc))
+    except OutputLocked as exc:
+        fail(str(exc), code=EXIT_LOCKED)
+    except ReportFailed as exc:
+        typer.secho(f"FAILED  {name}: {exc}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(1) from None
+    typer.echo(_describe_run(run, output_dir))
 
 
 @app.command("report")
 def report(
     name: Annotated[str | None, typer.Argument(help="Report to run (see --list).")] = None,
     parameter: Annotated[list[str] | None, typer.Option("--parameter", "-p", help="key=value; lists comma-separated. Repeatable.")] = None,
-    run_all: Annotated[bool, typer.Option("--all", help="Run the default suite: every report, plus one agent profile per approved agent.")] = False,
+    suite: Annotated[Path | None, typer.Option(help="Run every report a suite file declares (see reports.toml).")] = None,
+    run_all: Annotated[bool, typer.Option("--all", help="Run the default suite (reports.toml).")] = False,
     list_reports: Annotated[bool, typer.Option("--list", help="List reports and their parameters with defaults.")] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes for a suite (default: CPU cores).")] = None,
+    force: Annotated[bool, typer.Option(help="Re-run every report of a suite, even if nothing changed.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds one whole report may run before its kernel is killed.")] = 1800,
+    cell_timeout: Annotated[int, typer.Option(help="Seconds any one notebook cell may run.")] = 600,
     output_dir: Annotated[Path, typer.Option(help="Where reports, manifest.json and index.html go.")] = Path("reports"),
-    cell_timeout: Annotated[int, typer.Option(help="Seconds any one notebook cell may run.")] = reports.DEFAULT_CELL_TIMEOUT,
 ) -> None:
     """Run report notebooks and render them to self-contained HTML.
 
+    One report: `il6 report NAME -p key=value`. A suite: `il6 report --suite
+    FILE` (or `--all` for reports.toml), incremental and in parallel.
     Parameters are checked before any kernel starts; a failing report exits 1
     and leaves the previous HTML in place.
     """
     if list_reports:
         _list_reports()
         return
-    if run_all == (name is not None):
-        fail("give a report NAME, or --all, or --list")
-    if run_all:
-        if parameter:
-            fail("-p applies to a single report, not to --all")
-        results = [_run_one(n, p, output_dir, cell_timeout) for n, p in reports.default_suite()]
-        typer.echo(f"{sum(results)} of {len(results)} reports ok; index: {output_dir / reports.INDEX}")
-        if not all(results):
-            raise typer.Exit(1)
+    if sum([name is not None, suite is not None, run_all]) != 1:
+        fail("give one of: a report NAME, --suite FILE, --all (or --list)")
+    if name is None and parameter:
+        fail("-p applies to a single report; a suite declares its parameters in its file")
+    if name is not None:
+        _run_single(name, parameter or [], output_dir, cell_timeout)
         return
-    try:
-        given = parse_assignments(parameter or [])
-        reports.get_report(name)
-        reports.check_parameters(name, reports.report_parameters(name), given)
-    except (UnknownNameError, ParameterError, ValueError) as exc:
-        fail(str(exc))
-    if not _run_one(name, given, output_dir, cell_timeout):
-        raise typer.Exit(1)
+    if run_all:
+        from il6analysis.runner import default_suite_file
+
+        suite = default_suite_file()
+    _run_suite(suite, output_dir, jobs, force, timeout, cell_timeout)
 
 
 def main() -> None:

@@ -15,13 +15,9 @@ mutates its frame cannot change what the next call returns.
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import re
-import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +27,7 @@ import pandera.pandas as pa
 from il6analysis import schemas
 from il6analysis.errors import DataValidationError, Problem, UnknownNameError
 from il6analysis.matching import closest
+from il6analysis.provenance import data_folder
 
 PRECISION_SUFFIX = "_precision"
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -81,14 +78,8 @@ def get_dataset(name: str) -> Dataset:
         ) from None
 
 
-def _package_data() -> Any:
-    return resources.files("il6analysis") / "data"
-
-
 def _read_bytes(filename: str, data_dir: Path | None) -> bytes:
-    if data_dir is None:
-        return (_package_data() / filename).read_bytes()
-    return (Path(data_dir) / filename).read_bytes()
+    return (data_folder(data_dir) / filename).read_bytes()
 
 
 PROVENANCE_COLUMNS = ("source", "notes")
@@ -278,8 +269,8 @@ def parse_table(name: str, data: bytes) -> pd.DataFrame:
 
 
 @functools.cache
-def _load_cached(name: str, data_dir: str | None, stamp: int | None) -> pd.DataFrame:
-    return parse_table(name, _read_bytes(get_dataset(name).filename, Path(data_dir) if data_dir else None))
+def _load_cached(name: str, folder: str | None, stamp: int | None) -> pd.DataFrame:
+    return parse_table(name, _read_bytes(get_dataset(name).filename, Path(folder) if folder else None))
 
 
 def load_table(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -288,20 +279,20 @@ def load_table(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
     Args:
         name: one of :data:`DATASETS` (see :func:`list_datasets`).
         data_dir: a folder holding ``<name>.csv`` to read instead of the
-            tables shipped with the package.
+            tables shipped with the package (default: ``$IL6_DATA_DIR`` if
+            set, else the shipped tables).
 
     Raises:
         UnknownNameError: ``name`` is not a curated table.
-        FileNotFoundError: ``data_dir`` has no ``<name>.csv``.
+        FileNotFoundError: the folder has no ``<name>.csv``.
         DataValidationError: the CSV breaks its schema.
     """
     dataset = get_dataset(name)
-    stamp = None
-    if data_dir is not None:
-        path = Path(data_dir) / dataset.filename
-        stamp = path.stat().st_mtime_ns
-        data_dir = str(Path(data_dir).resolve())
-    return _load_cached(name, data_dir, stamp).copy(deep=True)
+    folder = data_folder(data_dir)
+    if isinstance(folder, Path):
+        path = folder / dataset.filename
+        return _load_cached(name, str(folder.resolve()), path.stat().st_mtime_ns).copy(deep=True)
+    return _load_cached(name, None, None).copy(deep=True)
 
 
 def load_agents(data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -399,28 +390,3 @@ def describe(name: str) -> pd.DataFrame:
             )
         rows.append((column_name, dtype, not column.nullable, column.description or "", allowed))
     return pd.DataFrame(rows, columns=["column", "dtype", "required", "description", "allowed"])
-
-
-def _data_files(data_dir: Path | None) -> Iterator[tuple[str, bytes]]:
-    for filename in ["DATASET.toml"] + sorted(d.filename for d in DATASETS.values()):
-        yield filename, _read_bytes(filename, data_dir)
-
-
-def dataset_info(data_dir: str | Path | None = None) -> dict[str, str]:
-    """Return the data set's identity: curation date, content hash and package version.
-
-    Returns:
-        ``{"curated_on": "YYYY-MM-DD", "sha256": <hex digest of every table>,
-        "version": <package version>}``. The hash changes whenever any table
-        or the curation record changes, so reports can be tied to the exact data.
-    """
-    folder = Path(data_dir) if data_dir is not None else None
-    digest = hashlib.sha256()
-    for filename, content in _data_files(folder):
-        digest.update(filename.encode() + b"\0" + content + b"\0")
-    record = tomllib.loads(_read_bytes("DATASET.toml", folder).decode())
-    return {
-        "curated_on": str(record["curated_on"]),
-        "sha256": digest.hexdigest(),
-        "version": metadata.version("il6analysis"),
-    }

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import papermill
-
 from il6analysis import datasets, vocab
 from il6analysis.compare import REGIMEN_ORDER
 from il6analysis.errors import UnknownNameError
@@ -50,6 +48,8 @@ def read_parameters(notebook: Path) -> dict[str, ParameterSpec]:
     Raises:
         ValueError: a default value that is not a Python literal.
     """
+    import papermill
+
     specs = {}
     for name, info in papermill.inspect_notebook(str(notebook)).items():
         try:

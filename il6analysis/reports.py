@@ -19,7 +19,6 @@ Output layout::
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import json
 import os
@@ -27,33 +26,34 @@ import re
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-import nbformat
-import papermill
-from ipykernel.kernelspec import write_kernel_spec
-from nbconvert import HTMLExporter
-
-from il6analysis import datasets
-from il6analysis.compare import approved_agents
-from il6analysis.errors import UnknownNameError
-from il6analysis.matching import closest
+from il6analysis.manifest import (
+    ReportRun,
+    display_parameters,
+    now,
+    output_lock,
+    record_run,
+    report_inputs,
+    fingerprint,
+)
+from il6analysis.notebooks import available_reports, get_report, report_title
 from il6analysis.parameters import ParameterSpec, check_parameters, read_parameters
+from il6analysis.provenance import dataset_info
+
+if TYPE_CHECKING:
+    import nbformat
 
 __all__ = [
-    "ReportFailed", "ReportRun", "available_reports", "build_index", "check_parameters", "default_suite",
-    "execute_report", "get_report", "parameter_slug", "read_manifest", "render_html", "report_parameters",
-    "report_title", "run_report",
+    "ReportFailed", "available_reports", "execute_report", "get_report", "parameter_slug", "render_html",
+    "report_parameters", "report_title", "run_report", "this_python_kernel",
 ]
 
 KERNEL_NAME = "il6analysis-python"
 DEFAULT_CELL_TIMEOUT = 600
-MANIFEST = "manifest.json"
-INDEX = "index.html"
+SCRATCH_PREFIX = ".tmp-"
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9._+]+")
 
 
@@ -73,64 +73,6 @@ class ReportFailed(RuntimeError):
         where = f"cell {cell}" if cell is not None else "execution"
         kept = f"; failed notebook kept at {notebook}" if notebook else ""
         super().__init__(f"report {report!r} ({slug}) failed in {where}: {error}{kept}")
-
-
-@dataclass
-class ReportRun:
-    """What one run of one report produced (one entry of the manifest)."""
-
-    report: str
-    slug: str
-    title: str
-    parameters: dict[str, Any]
-    status: str  # "ok" or "failed"
-    started: str
-    finished: str
-    duration_s: float
-    html: str | None = None
-    notebook: str | None = None
-    error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-# --- finding notebooks ------------------------------------------------------------------
-
-
-def notebook_dir() -> Path:
-    """Return the folder of report notebooks: ``$IL6_NOTEBOOK_DIR`` if set, else the
-    ``notebooks/`` folder of the checkout the package runs from, else ``./notebooks``."""
-    if os.environ.get("IL6_NOTEBOOK_DIR"):
-        return Path(os.environ["IL6_NOTEBOOK_DIR"])
-    beside_package = Path(__file__).resolve().parent.parent / "notebooks"
-    return beside_package if beside_package.is_dir() else Path.cwd() / "notebooks"
-
-
-def available_reports(folder: Path | None = None) -> dict[str, Path]:
-    """Return report name -> notebook path for every ``*.ipynb`` in the notebook folder."""
-    folder = folder or notebook_dir()
-    return {path.stem: path for path in sorted(folder.glob("*.ipynb"))}
-
-
-def get_report(name: str, folder: Path | None = None) -> Path:
-    """Return the notebook of report ``name``.
-
-    Raises:
-        UnknownNameError: no such report; the message lists close matches.
-    """
-    reports = available_reports(folder)
-    if name not in reports:
-        raise UnknownNameError("report", name, closest(name, reports), valid_hint="valid: " + ", ".join(reports))
-    return reports[name]
-
-
-def report_title(notebook: Path) -> str:
-    """Return the first Markdown heading of ``notebook`` (its file stem if it has none)."""
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return notebook.stem
 
 
 def report_parameters(name: str, folder: Path | None = None) -> dict[str, ParameterSpec]:
@@ -158,9 +100,6 @@ def parameter_slug(values: Mapping[str, Any], defaults: Mapping[str, Any]) -> st
     return slug
 
 
-# --- executing ------------------------------------------------------------------------------
-
-
 @contextlib.contextmanager
 def this_python_kernel() -> Iterator[str]:
     """Make a kernel of the running Python available under :data:`KERNEL_NAME`.
@@ -169,6 +108,8 @@ def this_python_kernel() -> Iterator[str]:
     ``JUPYTER_PATH`` for the duration, so a notebook's stored kernel name and
     whatever kernels the machine has installed do not matter.
     """
+    from ipykernel.kernelspec import write_kernel_spec
+
     with tempfile.TemporaryDirectory(prefix="il6-kernel-") as folder:
         write_kernel_spec(
             Path(folder) / "kernels" / KERNEL_NAME,
@@ -186,16 +127,6 @@ def this_python_kernel() -> Iterator[str]:
                 os.environ["JUPYTER_PATH"] = previous
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-
-
-def _display_value(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(map(str, value)) if value else "(all)"
-    return "(none)" if value == "" else str(value)
-
-
 def render_html(notebook: nbformat.NotebookNode, header: Mapping[str, Any]) -> str:
     """Render an executed notebook to one self-contained HTML page.
 
@@ -204,6 +135,8 @@ def render_html(notebook: nbformat.NotebookNode, header: Mapping[str, Any]) -> s
     another host. ``header`` fills the page header: ``title``, ``parameters``,
     ``curated_on``, ``data_hash``, ``version`` and ``generated``.
     """
+    from nbconvert import HTMLExporter
+
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")]
@@ -218,17 +151,6 @@ def render_html(notebook: nbformat.NotebookNode, header: Mapping[str, Any]) -> s
     notebook.metadata["title"] = header["title"]
     body, _ = exporter.from_notebook_node(notebook, resources={"il6": dict(header)})
     return body
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def execute_report(
@@ -248,12 +170,15 @@ def execute_report(
         ReportFailed: the notebook raised, timed out or could not be rendered;
             nothing was published and the previous outputs are untouched.
     """
+    import nbformat
+    import papermill
+
     notebook = get_report(name, folder)
     target = output_dir / name
     target.mkdir(parents=True, exist_ok=True)
     failed = target / f"{slug}.failed.ipynb"
-    info = datasets.dataset_info()
-    with tempfile.TemporaryDirectory(dir=target, prefix=".tmp-") as scratch:
+    info = dataset_info()
+    with tempfile.TemporaryDirectory(dir=target, prefix=f"{SCRATCH_PREFIX}{slug}-") as scratch:
         executed = Path(scratch) / f"{slug}.ipynb"
         try:
             with this_python_kernel() as kernel:
@@ -264,11 +189,11 @@ def execute_report(
                 )
             header = {
                 "title": report_title(notebook),
-                "parameters": {k: _display_value(v) for k, v in values.items()},
+                "parameters": display_parameters(values),
                 "curated_on": info["curated_on"],
                 "data_hash": info["sha256"],
                 "version": info["version"],
-                "generated": _now().isoformat(),
+                "generated": now(),
             }
             html = render_html(nbformat.read(executed, as_version=4), header)
         except papermill.PapermillExecutionError as exc:
@@ -287,6 +212,14 @@ def execute_report(
         os.replace(staged, html_path)
     failed.unlink(missing_ok=True)
     return html_path, notebook_path
+
+
+def new_run(name: str, values: Mapping[str, Any], slug: str, folder: Path | None = None) -> ReportRun:
+    """Return a not-yet-finished :class:`ReportRun` with the report's input hashes filled in."""
+    notebook = get_report(name, folder)
+    inputs = report_inputs(notebook, values, dataset_info())
+    return ReportRun(name, slug, report_title(notebook), dict(values), "ok", now(),
+                     inputs=inputs, fingerprint=fingerprint(inputs))
 
 
 def run_report(
@@ -311,88 +244,25 @@ def run_report(
     Raises:
         UnknownNameError: unknown report name.
         ParameterError: bad parameters; raised before any kernel starts, nothing written.
+        OutputLocked: another run is writing to ``output_dir``.
         ReportFailed: the notebook failed; the run is recorded as failed, the
             failed notebook kept, the previous HTML left in place.
     """
-    notebook = get_report(name, folder)
-    specs = read_parameters(notebook)
+    specs = read_parameters(get_report(name, folder))
     values = check_parameters(name, specs, parameters or {})
     slug = parameter_slug(values, {k: s.default for k, s in specs.items()})
     output_dir = Path(output_dir)
-    started, clock = _now(), time.monotonic()
-    run = ReportRun(name, slug, report_title(notebook), values, "ok", started.isoformat(), "", 0.0)
-    try:
-        html, executed = execute_report(name, values, slug, output_dir, cell_timeout, folder)
-        run.html, run.notebook = str(html.relative_to(output_dir)), str(executed.relative_to(output_dir))
-    except ReportFailed as exc:
-        run.status, run.error = "failed", str(exc)
-        raise
-    finally:
-        run.finished, run.duration_s = _now().isoformat(), round(time.monotonic() - clock, 2)
-        record_run(output_dir, run)
+    run = new_run(name, values, slug, folder)
+    with output_lock(output_dir):
+        clock = time.monotonic()
+        try:
+            html, executed = execute_report(name, values, slug, output_dir, cell_timeout, folder)
+            run.html, run.notebook = str(html.relative_to(output_dir)), str(executed.relative_to(output_dir))
+            run.generated = now()
+        except ReportFailed as exc:
+            run.status, run.error = "failed", str(exc)
+            raise
+        finally:
+            run.finished, run.duration_s = now(), round(time.monotonic() - clock, 2)
+            record_run(output_dir, run)
     return run
-
-
-def default_suite() -> list[tuple[str, dict[str, Any]]]:
-    """Return the default suite: every report with its defaults, plus one
-    ``agent_profile`` per agent authorised by at least one agency."""
-    suite = [(name, {}) for name in available_reports() if name != "agent_profile"]
-    suite += [("agent_profile", {"agent": agent}) for agent in approved_agents()]
-    return suite
-
-
-# --- manifest and index ---------------------------------------------------------------------
-
-
-def read_manifest(output_dir: str | Path) -> dict[str, dict[str, Any]]:
-    """Return the manifest's entries keyed ``"<report>/<slug>"`` (empty if there is none)."""
-    path = Path(output_dir) / MANIFEST
-    if not path.exists():
-        return {}
-    return json.loads(path.read_text(encoding="utf-8"))["reports"]
-
-
-def record_run(output_dir: Path, run: ReportRun) -> None:
-    """Store ``run`` in the manifest (keeping the last good HTML of a failed
-    report, marked stale) and rebuild the index."""
-    output_dir.mkdir(parents=True, exist_ok=True)
-    entries = read_manifest(output_dir)
-    key = f"{run.report}/{run.slug}"
-    entry = asdict(run)
-    previous = entries.get(key)
-    if run.status == "failed" and previous and previous.get("html") and (output_dir / previous["html"]).exists():
-        entry["html"] = previous["html"]
-        entry["last_good"] = previous.get("finished") if previous.get("status") == "ok" else previous.get("last_good")
-    entries[key] = entry
-    document = {"generated": _now().isoformat(), "reports": dict(sorted(entries.items()))}
-    _atomic_write(output_dir / MANIFEST, json.dumps(document, indent=2, default=str))
-    build_index(output_dir)
-
-
-def build_index(output_dir: str | Path) -> Path:
-    """Write ``index.html`` linking every report in the manifest with its
-    parameters, status and time; return its path."""
-    output_dir = Path(output_dir)
-    rows = []
-    for entry in read_manifest(output_dir).values():
-        stale = entry["status"] == "failed" and entry.get("html")
-        rows.append(
-            {
-                "title": f"{entry['title']} ({entry['slug']})",
-                "html": entry.get("html"),
-                "parameters": {k: _display_value(v) for k, v in entry["parameters"].items()},
-                "status_class": "stale" if stale else entry["status"],
-                "status_text": "failed: showing last good report (stale)" if stale else entry["status"],
-                "error": entry.get("error"),
-                "finished": entry["finished"],
-                "duration": f"{entry['duration_s']:.1f} s",
-            }
-        )
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(resources.files("il6analysis") / "templates")), autoescape=True
-    )
-    html = environment.get_template("index.html.j2").render(entries=rows, built=_now().isoformat())
-    path = output_dir / INDEX
-    _atomic_write(path, html)
-    return path
-
