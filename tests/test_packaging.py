@@ -17,6 +17,10 @@ def _name_and_bound(requirement: str) -> tuple[str, str]:
     return match.group(1).lower(), match.group(2).replace(" ", "")
 
 
+CONDA_FORGE_NAMES = {"duckdb": "python-duckdb"}
+"""PyPI names whose conda-forge package is called differently."""
+
+
 def test_environment_yml_matches_pyproject(repo_root):
     project = tomllib.loads((repo_root / "pyproject.toml").read_text())["project"]
     wanted = [*project["dependencies"]]
@@ -30,9 +34,11 @@ def test_environment_yml_matches_pyproject(repo_root):
     assert "conda-forge" in environment["channels"]
     for requirement in wanted:
         name, bound = _name_and_bound(requirement)
+        name = CONDA_FORGE_NAMES.get(name, name)
         assert name in conda, f"{name} is in pyproject.toml but not in environment.yml"
         assert conda[name] == bound, f"{name}: pyproject says {bound!r}, environment.yml says {conda[name]!r}"
-    assert set(conda) == {_name_and_bound(r)[0] for r in wanted}, "environment.yml lists packages pyproject.toml does not"
+    expected = {CONDA_FORGE_NAMES.get(_name_and_bound(r)[0], _name_and_bound(r)[0]) for r in wanted}
+    assert set(conda) == expected, "environment.yml lists packages pyproject.toml does not"
 
 
 def test_package_is_typed_and_ships_its_data():
