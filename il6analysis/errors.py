@@ -62,3 +62,9 @@ class DataValidationError(ValueError):
         self.problems = list(problems)
         lines = [f"{len(self.problems)} data problem(s):"] + [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
+
+
+class SourceError(RuntimeError):
+    """Reading a public source failed: an HTTP error, no network, an unexpected
+    payload, or a malformed file. The message names the request or the file and
+    line; previously cached or ingested data is left untouched."""

@@ -1,0 +1,228 @@
+"""Disproportionality analysis of FAERS reports on an embedded DuckDB database.
+
+:func:`ingest` writes de-duplicated FAERS quarters (see
+:mod:`il6analysis.sources.faers`) into a DuckDB file; :func:`disproportionality`
+computes, per agent x MedDRA preferred term, the 2x2 table of reports and the
+reporting odds ratio (ROR) and proportional reporting ratio (PRR) with 95%
+confidence intervals, against all other reports in the database.
+
+For an agent and a term, over distinct reports (``primaryid``)::
+
+                      term reported   term not reported
+    agent suspect           a                 b
+    all other reports       c                 d
+
+    ROR = (a/b) / (c/d)       95% CI: exp(ln ROR +/- 1.96 sqrt(1/a + 1/b + 1/c + 1/d))
+    PRR = (a/(a+b)) / (c/(c+d))  95% CI: exp(ln PRR +/- 1.96 sqrt(1/a - 1/(a+b) + 1/c - 1/(c+d)))
+
+A ratio is missing when a cell it divides by is zero. A report counts for an
+agent when one of its drug rows in the chosen suspect roles names the agent,
+by active ingredient (``prod_ai``) or drug name, under any of its INNs,
+brands or code names.
+
+These are reporting statistics: they reflect what was reported, not how
+often a reaction occurs, and they are subject to reporting biases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from il6analysis.errors import SourceError
+from il6analysis.matching import normalise
+
+if TYPE_CHECKING:
+    from il6analysis.sources.faers import FaersData
+
+SUSPECT_ROLES = {"PS": "primary suspect", "SS": "secondary suspect", "C": "concomitant", "I": "interacting"}
+DEFAULT_ROLES: tuple[str, ...] = ("PS",)
+MIN_TOKEN_ALIAS = 4
+"""Aliases shorter than this (e.g. "MRA") match only a whole normalised drug
+name, never a word inside one, so they cannot catch unrelated products."""
+
+_COLUMNS = {
+    "demo": ("primaryid", "caseid"),
+    "drug": ("primaryid", "role_cod", "drugname", "prod_ai"),
+    "reac": ("primaryid", "pt"),
+}
+
+
+def default_database() -> Path:
+    """The FAERS database file: ``$IL6_FAERS_DB`` if set, else ``data/faers.duckdb``
+    in the repository (or the current folder when not run from a checkout)."""
+    if os.environ.get("IL6_FAERS_DB"):
+        return Path(os.environ["IL6_FAERS_DB"])
+    from il6analysis.notebooks import notebook_dir
+
+    return notebook_dir().parent / "data" / "faers.duckdb"
+
+
+def _frame(faers: FaersData, table: str) -> pd.DataFrame:
+    frame = faers.tables[table]
+    columns = [c for c in _COLUMNS[table] if c in frame.columns]
+    out = frame[columns].copy()
+    for column in _COLUMNS[table]:
+        if column not in out.columns:
+            out[column] = pd.Series(pd.NA, index=out.index, dtype="str")
+    return out[list(_COLUMNS[table])]
+
+
+def ingest(faers: FaersData, database: str | Path | None = None) -> Path:
+    """Write the report, drug and reaction tables of ``faers`` into a DuckDB file.
+
+    The new database is built beside the old one and moved into place only
+    when complete, so a failed ingest leaves the previous database untouched.
+
+    Returns:
+        The database path.
+
+    Raises:
+        SourceError: a required column is missing from the FAERS tables.
+    """
+    database = Path(database) if database is not None else default_database()
+    database.parent.mkdir(parents=True, exist_ok=True)
+    for table, columns in _COLUMNS.items():
+        if "primaryid" not in faers.tables[table].columns:
+            raise SourceError(f"FAERS {table.upper()} table has no primaryid column; cannot ingest")
+    fd, staging = tempfile.mkstemp(dir=database.parent, prefix=f".{database.name}.", suffix=".tmp")
+    os.close(fd)
+    os.unlink(staging)  # DuckDB creates the file itself
+    try:
+        with duckdb.connect(staging) as connection:
+            for table in _COLUMNS:
+                frame = _frame(faers, table)  # noqa: F841 (read by DuckDB by name)
+                connection.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")
+            connection.execute("CREATE TABLE ingest_info (quarters VARCHAR, ingested_at TIMESTAMP)")
+            connection.execute("INSERT INTO ingest_info VALUES (?, ?)",
+                               [", ".join(faers.quarters), dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)])
+        os.replace(staging, database)
+    finally:
+        Path(staging).unlink(missing_ok=True)
+        Path(staging + ".wal").unlink(missing_ok=True)
+    return database
+
+
+def alias_table(aliases: Iterable[tuple[str, str]]) -> pd.DataFrame:
+    """Return ``key, agent_id, whole_only``: each alias normalised for matching."""
+    rows = {(normalise(alias), agent_id) for alias, agent_id in aliases if normalise(alias)}
+    frame = pd.DataFrame(sorted(rows), columns=["key", "agent_id"])
+    return frame.assign(whole_only=frame["key"].str.len() < MIN_TOKEN_ALIAS)
+
+
+_SIGNAL_SQL = """
+WITH named AS (
+    SELECT DISTINCT d.primaryid, field
+    FROM drug d, (SELECT unnest([d.prod_ai, d.drugname]) AS field)
+    WHERE d.role_cod IN (SELECT role FROM roles) AND field IS NOT NULL
+),
+keyed AS (
+    SELECT primaryid,
+           regexp_replace(lower(field), '[^0-9a-z]+', '', 'g') AS whole,
+           string_split(trim(regexp_replace(lower(field), '[^0-9a-z]+', ' ', 'g')), ' ') AS words
+    FROM named
+),
+exposed AS (
+    SELECT DISTINCT k.primaryid, a.agent_id
+    FROM keyed k JOIN aliases a
+      ON a.key = k.whole OR (NOT a.whole_only AND list_contains(k.words, a.key))
+    WHERE k.primaryid IN (SELECT primaryid FROM demo)
+),
+events AS (SELECT DISTINCT primaryid, pt FROM reac WHERE pt IS NOT NULL
+           AND primaryid IN (SELECT primaryid FROM demo)),
+total AS (SELECT count(DISTINCT primaryid) AS n FROM demo),
+per_agent AS (SELECT agent_id, count(*) AS n_agent FROM exposed GROUP BY agent_id),
+per_event AS (SELECT pt, count(*) AS n_event FROM events GROUP BY pt),
+pairs AS (SELECT x.agent_id, e.pt, count(*) AS a FROM exposed x JOIN events e USING (primaryid) GROUP BY 1, 2)
+SELECT p.agent_id, p.pt, p.a,
+       g.n_agent - p.a AS b,
+       v.n_event - p.a AS c,
+       t.n - g.n_agent - v.n_event + p.a AS d
+FROM pairs p JOIN per_agent g USING (agent_id) JOIN per_event v USING (pt), total t
+WHERE p.a >= $min_cases
+"""
+
+
+def _ratios(table: pd.DataFrame) -> pd.DataFrame:
+    a, b, c, d = (table[k].astype("float64") for k in "abcd")
+    defined = (a > 0) & (b > 0) & (c > 0) & (d > 0)
+    ror = ((a / b) / (c / d)).where(defined)
+    ror_se = (1 / a + 1 / b + 1 / c + 1 / d) ** 0.5
+    prr = ((a / (a + b)) / (c / (c + d))).where(defined)
+    prr_se = (1 / a - 1 / (a + b) + 1 / c - 1 / (c + d)).clip(lower=0) ** 0.5
+    z = 1.959963984540054  # 97.5th percentile of the standard normal
+    return table.assign(
+        ror=ror, ror_lower=ror * np.exp(-z * ror_se), ror_upper=ror * np.exp(z * ror_se),
+        prr=prr, prr_lower=prr * np.exp(-z * prr_se), prr_upper=prr * np.exp(z * prr_se),
+    )
+
+
+def disproportionality(
+    database: str | Path | None = None,
+    agents: Sequence[str] | None = None,
+    roles: Sequence[str] = DEFAULT_ROLES,
+    min_cases: int = 3,
+) -> pd.DataFrame:
+    """Return ROR and PRR with 95% CIs per agent x preferred term.
+
+    Args:
+        database: the DuckDB file written by :func:`ingest` (default:
+            :func:`default_database`).
+        agents: agent names to analyse (any INN, brand or code name); all when empty.
+        roles: drug roles that count as exposure: ``("PS",)`` for primary
+            suspect only, ``("PS", "SS")`` to add secondary suspects.
+        min_cases: keep pairs with at least this many reports (``a``).
+
+    Returns:
+        ``agent_id, pt, a, b, c, d, ror, ror_lower, ror_upper, prr, prr_lower,
+        prr_upper, signal`` sorted by agent and descending lower ROR bound;
+        ``signal`` is True when ``a >= 3`` and the lower ROR bound exceeds 1.
+
+    Raises:
+        SourceError: no database at that path (run ``il6 refresh faers`` first).
+        ValueError: an unknown suspect role.
+        UnknownNameError: an unknown agent name.
+    """
+    from il6analysis.compare import resolve_agents
+    from il6analysis.names import agent_aliases
+
+    database = Path(database) if database is not None else default_database()
+    if not database.is_file():
+        raise SourceError(f"no FAERS database at {database}; ingest quarterly files with `il6 refresh faers PATH`")
+    unknown = [r for r in roles if r not in SUSPECT_ROLES]
+    if unknown or not roles:
+        raise ValueError(f"unknown drug role(s) {unknown}; valid: {', '.join(SUSPECT_ROLES)}")
+    wanted = resolve_agents(agents)
+    aliases = alias_table(pair for pair in agent_aliases() if not wanted or pair[1] in wanted)  # noqa: F841
+    roles_frame = pd.DataFrame({"role": list(roles)})  # noqa: F841
+    with duckdb.connect(str(database), read_only=True) as connection:
+        connection.register("aliases", aliases)
+        connection.register("roles", roles_frame)
+        table = connection.execute(_SIGNAL_SQL, {"min_cases": int(min_cases)}).df()
+    table = _ratios(table.astype({k: "int64" for k in "abcd"}))
+    table["signal"] = (table["a"] >= 3) & (table["ror_lower"] > 1)
+    table = table.astype({"agent_id": "str", "pt": "str"})
+    return table.sort_values(["agent_id", "ror_lower"], ascending=[True, False], na_position="last").reset_index(drop=True)
+
+
+def database_info(database: str | Path | None = None) -> dict[str, object]:
+    """Return what a FAERS database holds: quarters, ingestion time and row counts.
+
+    Raises:
+        SourceError: no database at that path.
+    """
+    database = Path(database) if database is not None else default_database()
+    if not database.is_file():
+        raise SourceError(f"no FAERS database at {database}; ingest quarterly files with `il6 refresh faers PATH`")
+    with duckdb.connect(str(database), read_only=True) as connection:
+        quarters, ingested = connection.execute("SELECT quarters, ingested_at FROM ingest_info").fetchone()
+        counts = {t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _COLUMNS}
+    return {"database": str(database), "quarters": quarters, "ingested_at": str(ingested), **{f"{t}_rows": n for t, n in counts.items()}}

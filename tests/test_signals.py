@@ -1,0 +1,108 @@
+"""FAERS disproportionality on DuckDB, checked against a 2x2 table worked out by hand."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pytest
+
+from il6analysis.errors import SourceError
+from il6analysis.signals import database_info, disproportionality, ingest
+
+
+@dataclass
+class Quarter:
+    """The part of a FAERS read that ingestion uses."""
+
+    tables: dict[str, pd.DataFrame]
+    quarters: list[str] = field(default_factory=lambda: ["2099Q1"])
+
+
+def hand_made() -> Quarter:
+    """Ten reports. Tocilizumab is primary suspect in 1-4 (as ACTEMRA in 1-2, by
+    active ingredient in 3-4) and secondary suspect in 7; neutropenia is reported
+    in 1, 2, 3, 5, 6 and 7. So, primary suspect only, a=3, b=1, c=3, d=3."""
+    ids = [str(i) for i in range(1, 11)]
+    drug = pd.DataFrame(
+        [("1", "PS", "ACTEMRA 162 MG", ""), ("2", "PS", "Actemra", ""), ("3", "PS", "TOCILIZUMAB.", "TOCILIZUMAB"),
+         ("4", "PS", "UNKNOWN", "TOCILIZUMAB"), ("7", "SS", "ACTEMRA", "TOCILIZUMAB"),
+         ("5", "PS", "MRA VACCINE", ""), ("6", "PS", "METHOTREXATE", "METHOTREXATE"),
+         ("8", "PS", "KEVZARA", "SARILUMAB"), ("9", "PS", "ASPIRIN", ""), ("10", "PS", "ASPIRIN", "")],
+        columns=["primaryid", "role_cod", "drugname", "prod_ai"], dtype="str",
+    )
+    reac = pd.DataFrame(
+        [(i, "Neutropenia") for i in ["1", "2", "3", "5", "6", "7"]] + [("1", "Rash"), ("8", "Rash"), ("9", "Rash")],
+        columns=["primaryid", "pt"], dtype="str",
+    )
+    demo = pd.DataFrame({"primaryid": ids, "caseid": ids}, dtype="str")
+    return Quarter({"demo": demo, "drug": drug, "reac": reac})
+
+
+@pytest.fixture
+def database(tmp_path):
+    return ingest(hand_made(), tmp_path / "faers.duckdb")
+
+
+def row(table: pd.DataFrame, agent: str, pt: str) -> pd.Series:
+    return table[(table["agent_id"] == agent) & (table["pt"] == pt)].iloc[0]
+
+
+def test_two_by_two_table_ror_and_prr_worked_by_hand(database):
+    result = disproportionality(database, agents=["tocilizumab"], min_cases=1)
+    neutropenia = row(result, "tocilizumab", "Neutropenia")
+    assert (neutropenia["a"], neutropenia["b"], neutropenia["c"], neutropenia["d"]) == (3, 1, 3, 3)
+    ror = (3 / 1) / (3 / 3)
+    ror_se = math.sqrt(1 / 3 + 1 / 1 + 1 / 3 + 1 / 3)
+    prr = (3 / 4) / (3 / 6)
+    prr_se = math.sqrt(1 / 3 - 1 / 4 + 1 / 3 - 1 / 6)
+    assert neutropenia["ror"] == pytest.approx(3.0)
+    assert neutropenia["ror_lower"] == pytest.approx(ror * math.exp(-1.959964 * ror_se), rel=1e-5)
+    assert neutropenia["ror_upper"] == pytest.approx(ror * math.exp(1.959964 * ror_se), rel=1e-5)
+    assert neutropenia["prr"] == pytest.approx(1.5)
+    assert neutropenia["prr_lower"] == pytest.approx(prr * math.exp(-1.959964 * prr_se), rel=1e-5)
+    assert neutropenia["prr_upper"] == pytest.approx(prr * math.exp(1.959964 * prr_se), rel=1e-5)
+    assert not neutropenia["signal"]  # lower ROR bound below 1
+
+
+def test_secondary_suspects_count_when_asked(database):
+    both = disproportionality(database, agents=["tocilizumab"], roles=("PS", "SS"), min_cases=1)
+    neutropenia = row(both, "tocilizumab", "Neutropenia")
+    assert (neutropenia["a"], neutropenia["b"], neutropenia["c"], neutropenia["d"]) == (4, 1, 2, 3)
+
+
+def test_brand_and_ingredient_match_but_short_alias_is_not_a_word_match(database):
+    result = disproportionality(database, min_cases=1)
+    exposed = result.groupby("agent_id")[["a", "b"]].first().sum(axis=1).to_dict()
+    assert exposed["tocilizumab"] == 4  # ACTEMRA 162 MG, Actemra, TOCILIZUMAB., prod_ai TOCILIZUMAB; not "MRA VACCINE"
+    assert exposed["sarilumab"] == 1
+
+
+def test_zero_cell_gives_missing_ratio_not_infinity(database):
+    result = disproportionality(database, agents=["sarilumab"], min_cases=1)
+    rash = row(result, "sarilumab", "Rash")
+    assert (rash["a"], rash["b"]) == (1, 0)
+    assert pd.isna(rash["ror"]) and pd.isna(rash["prr"])
+
+
+def test_min_cases_filters(database):
+    assert (disproportionality(database, min_cases=3)["a"] >= 3).all()
+    assert disproportionality(database, agents=["sarilumab"], min_cases=3).empty
+
+
+def test_bad_arguments_and_missing_database(tmp_path, database):
+    with pytest.raises(ValueError, match="unknown drug role"):
+        disproportionality(database, roles=("XX",))
+    with pytest.raises(SourceError, match="il6 refresh faers"):
+        disproportionality(tmp_path / "none.duckdb")
+
+
+def test_ingest_replaces_the_database_only_when_complete(tmp_path, database):
+    broken = hand_made()
+    broken.tables["reac"] = broken.tables["reac"].drop(columns=["primaryid"])
+    with pytest.raises(SourceError, match="REAC"):
+        ingest(broken, database)
+    info = database_info(database)
+    assert info["demo_rows"] == 10 and info["quarters"] == "2099Q1"
+    assert not list(tmp_path.glob(".faers.duckdb*"))
