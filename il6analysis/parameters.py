@@ -94,6 +94,8 @@ DOMAINS: dict[str, Callable[[Any], Any]] = {
     "date_from": _iso_date,
     "date_to": _iso_date,
     "min_pct": _percentage,
+    "source": _choice("source", lambda: ("label", "faers", "both")),
+    "faers_roles": _choice("FAERS drug role", lambda: ("PS", "SS", "I", "C")),
 }
 """Checks of parameter values by parameter name: each returns the canonical
 value or raises ``ValueError`` (an :class:`UnknownNameError` lists close matches)."""

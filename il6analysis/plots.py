@@ -201,3 +201,23 @@ def warnings_heatmap(matrix: pd.DataFrame) -> Figure:
               bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
     return _finish_heatmap(fig, ax, "Labelled warnings", rotate=30)
 
+
+
+def signal_forest(signals: pd.DataFrame) -> Figure:
+    """Forest plot of reporting odds ratios with 95% CIs, one panel row per agent and term (log scale)."""
+    if signals.empty:
+        return empty_figure("No FAERS signal matches the selected parameters.")
+    rows = signals.sort_values(["agent_id", "ror_lower"], ascending=[True, True]).reset_index(drop=True)
+    labels = rows["agent_id"] + ": " + rows["pt"]
+    fig, ax = plt.subplots(figsize=(10, _height(len(rows), 0.3)))
+    colors = dict(zip(sorted(rows["agent_id"].unique()), sns.color_palette("colorblind")))
+    for position, row in rows.iterrows():
+        color = colors[row["agent_id"]]
+        ax.plot([row["ror_lower"], row["ror_upper"]], [position, position], color=color, linewidth=1.5)
+        ax.plot(row["ror"], position, "o", color=color, markersize=5)
+    ax.axvline(1, color="0.3", linewidth=1, linestyle="--")
+    ax.set_xscale("log")
+    ax.set_yticks(range(len(rows)), labels)
+    ax.set(xlabel="reporting odds ratio (95% CI, log scale)", ylabel="", title="Strongest FAERS reporting signals")
+    fig.tight_layout()
+    return fig

@@ -226,3 +226,14 @@ def database_info(database: str | Path | None = None) -> dict[str, object]:
         quarters, ingested = connection.execute("SELECT quarters, ingested_at FROM ingest_info").fetchone()
         counts = {t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _COLUMNS}
     return {"database": str(database), "quarters": quarters, "ingested_at": str(ingested), **{f"{t}_rows": n for t, n in counts.items()}}
+
+
+def top_signals(table: pd.DataFrame, per_agent: int = 10) -> pd.DataFrame:
+    """Return each agent's ``per_agent`` terms with the highest lower ROR bound."""
+    ranked = table.dropna(subset=["ror_lower"]).sort_values("ror_lower", ascending=False)
+    return ranked.groupby("agent_id", sort=True).head(per_agent).reset_index(drop=True)
+
+
+def database_exists(database: str | Path | None = None) -> bool:
+    """True when a FAERS database file exists at ``database`` (default: :func:`default_database`)."""
+    return (Path(database) if database is not None else default_database()).is_file()

@@ -233,3 +233,19 @@ def test_parameter_slug_is_stable_safe_and_bounded():
     long = reports.parameter_slug({"agents": ["x" * 200], "date_from": ""}, defaults)
     assert len(long) <= 80 and re.fullmatch(r"[a-z0-9._+-]+", long)
     assert long != reports.parameter_slug({"agents": ["x" * 199], "date_from": ""}, defaults)
+
+
+def test_side_effects_faers_section_shows_signals_and_escapes_source_text(tmp_path, faers_database):
+    run = reports.run_report("side_effects", {"source": "faers", "faers_db": str(faers_database)}, output_dir=tmp_path)
+    html = (tmp_path / run.html).read_text()
+    assert "Real-world reporting (FAERS)" in html and "reports are not incidence" in html
+    assert "Neutropenia" in html and "2099Q1" in html
+    assert "&lt;b&gt;Bold&lt;/b&gt; reaction" in html and "<b>Bold</b>" not in html
+    assert "Label data not selected" in html
+
+
+def test_side_effects_faers_without_database_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("IL6_FAERS_DB", str(tmp_path / "absent.duckdb"))
+    run = reports.run_report("side_effects", {"source": "both"}, output_dir=tmp_path / "out")
+    html = (tmp_path / "out" / run.html).read_text()
+    assert "No FAERS database has been ingested" in html and "il6 refresh faers" in html

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-
 import pandas as pd
 import pytest
 
@@ -12,41 +10,13 @@ from il6analysis.errors import SourceError
 from il6analysis.signals import database_info, disproportionality, ingest
 
 
-@dataclass
-class Quarter:
-    """The part of a FAERS read that ingestion uses."""
-
-    tables: dict[str, pd.DataFrame]
-    quarters: list[str] = field(default_factory=lambda: ["2099Q1"])
-
-
-def hand_made() -> Quarter:
-    """Ten reports. Tocilizumab is primary suspect in 1-4 (as ACTEMRA in 1-2, by
-    active ingredient in 3-4) and secondary suspect in 7; neutropenia is reported
-    in 1, 2, 3, 5, 6 and 7. So, primary suspect only, a=3, b=1, c=3, d=3."""
-    ids = [str(i) for i in range(1, 11)]
-    drug = pd.DataFrame(
-        [("1", "PS", "ACTEMRA 162 MG", ""), ("2", "PS", "Actemra", ""), ("3", "PS", "TOCILIZUMAB.", "TOCILIZUMAB"),
-         ("4", "PS", "UNKNOWN", "TOCILIZUMAB"), ("7", "SS", "ACTEMRA", "TOCILIZUMAB"),
-         ("5", "PS", "MRA VACCINE", ""), ("6", "PS", "METHOTREXATE", "METHOTREXATE"),
-         ("8", "PS", "KEVZARA", "SARILUMAB"), ("9", "PS", "ASPIRIN", ""), ("10", "PS", "ASPIRIN", "")],
-        columns=["primaryid", "role_cod", "drugname", "prod_ai"], dtype="str",
-    )
-    reac = pd.DataFrame(
-        [(i, "Neutropenia") for i in ["1", "2", "3", "5", "6", "7"]] + [("1", "Rash"), ("8", "Rash"), ("9", "Rash")],
-        columns=["primaryid", "pt"], dtype="str",
-    )
-    demo = pd.DataFrame({"primaryid": ids, "caseid": ids}, dtype="str")
-    return Quarter({"demo": demo, "drug": drug, "reac": reac})
+def row(table: pd.DataFrame, agent: str, pt: str) -> pd.Series:
+    return table[(table["agent_id"] == agent) & (table["pt"] == pt)].iloc[0]
 
 
 @pytest.fixture
-def database(tmp_path):
-    return ingest(hand_made(), tmp_path / "faers.duckdb")
-
-
-def row(table: pd.DataFrame, agent: str, pt: str) -> pd.Series:
-    return table[(table["agent_id"] == agent) & (table["pt"] == pt)].iloc[0]
+def database(faers_database):
+    return faers_database
 
 
 def test_two_by_two_table_ror_and_prr_worked_by_hand(database):
@@ -98,8 +68,8 @@ def test_bad_arguments_and_missing_database(tmp_path, database):
         disproportionality(tmp_path / "none.duckdb")
 
 
-def test_ingest_replaces_the_database_only_when_complete(tmp_path, database):
-    broken = hand_made()
+def test_ingest_replaces_the_database_only_when_complete(tmp_path, database, hand_made_faers):
+    broken = hand_made_faers
     broken.tables["reac"] = broken.tables["reac"].drop(columns=["primaryid"])
     with pytest.raises(SourceError, match="REAC"):
         ingest(broken, database)
