@@ -1,0 +1,576 @@
+"""ClinicalTrials.gov API v2 studies -> rows shaped like the curated trials table.
+
+The refresh runs in four steps::
+
+    terms = search_terms()
+    result = fetch_studies(get_json, terms)          # raw v2 study objects
+    trials, partners, unmapped = studies_to_tables(result.studies)
+    changes = compare_with_curated(trials, load_trials())
+
+:func:`fetch_studies` does no HTTP itself: it calls any
+``get_json(url, params) -> dict`` it is given, so it runs offline in tests and
+can be wired to :mod:`il6analysis.sources.http` later.
+
+Every module and every leaf of a v2 study is treated as optional: responses
+restricted with ``fields=`` hold only the requested leaves (a ``startDateStruct``
+without ``type``, interventions without ``type``), and observational studies
+have no ``phases``. A missing value becomes ``None``; only a missing NCT ID is
+an error, because nothing can be keyed without it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+
+from il6analysis import vocab
+from il6analysis.datasets import column_order, load_trial_partners
+from il6analysis.errors import SourceError, UnknownNameError
+from il6analysis.matching import normalise
+from il6analysis.names import agent_aliases, resolve_indication
+
+API = "https://clinicaltrials.gov/api/v2/studies"
+
+MIN_ALIAS_LENGTH = 5
+"""Aliases shorter than this many letters and digits are neither searched for
+nor looked for inside longer intervention names; they still match an
+intervention whose whole name (or other name) they are. This leaves out
+``"MRA"`` (tocilizumab's code, but also magnetic resonance angiography) and the
+bare biosimilar suffixes ``"bavi"``, ``"aazg"`` and ``"anoh"``, which would
+flood the search with unrelated studies."""
+
+KEY = ["nct_id", "agent_id", "indication_id"]
+COMPARED_COLUMNS = ("phase", "status", "start_date", "enrollment")
+PARTNER_TYPES = frozenset({"DRUG", "BIOLOGICAL"})
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+_TRIAL_DTYPES: dict[str, Any] = {
+    "nct_id": "str",
+    "agent_id": "str",
+    "indication_id": "str",
+    "title": "str",
+    "phase": pd.CategoricalDtype(vocab.TRIAL_PHASES, ordered=True),
+    "status": pd.CategoricalDtype(vocab.TRIAL_STATUSES),
+    "start_date": "datetime64[ns]",
+    "start_date_precision": pd.CategoricalDtype(vocab.DATE_PRECISIONS),
+    "enrollment": "Int64",
+    "source": "str",
+    "notes": "str",
+}
+_PARTNER_DTYPES: dict[str, Any] = {
+    "nct_id": "str",
+    "partner": "str",
+    "partner_class": pd.CategoricalDtype(vocab.PARTNER_CLASSES),
+    "source": "str",
+    "notes": "str",
+}
+
+_JSON_TYPES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
+
+GetJson = Callable[[str, dict[str, Any]], Any]
+
+log = logging.getLogger(__name__)
+
+
+# --- search -----------------------------------------------------------------
+
+
+def search_terms() -> list[str]:
+    """Return the intervention search terms: every name of every agent.
+
+    Names are taken from :func:`il6analysis.names.agent_aliases`; spellings
+    that normalise alike (``"RO-4877533"``, ``"RO4877533"``) are searched once,
+    and names shorter than :data:`MIN_ALIAS_LENGTH` are skipped.
+
+    Returns:
+        The terms, each as first spelled in the curated tables, in table order.
+    """
+    terms: dict[str, str] = {}
+    for alias, _ in agent_aliases():
+        key = normalise(alias)
+        if len(key) >= MIN_ALIAS_LENGTH:
+            terms.setdefault(key, alias)
+    return list(terms.values())
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What :func:`fetch_studies` found.
+
+    Attributes:
+        studies: raw v2 study objects, one per NCT ID, in first-seen order.
+        truncated_terms: terms that still had a next page after ``max_pages``
+            pages; the studies of these terms are incomplete.
+    """
+
+    studies: list[dict]
+    truncated_terms: list[str]
+
+
+def fetch_studies(get_json: GetJson, terms: Iterable[str], page_size: int = 100, max_pages: int = 20) -> FetchResult:
+    """Search ClinicalTrials.gov for studies whose interventions mention each term.
+
+    Each term is queried as ``query.intr=<term>&pageSize=<page_size>``; the
+    ``nextPageToken`` of a page is passed back as ``pageToken`` until a page has
+    none or ``max_pages`` pages were read, in which case the term is recorded
+    in ``truncated_terms`` and logged as a warning. Studies found by several
+    terms are kept once.
+
+    Returns:
+        A :class:`FetchResult`.
+
+    Raises:
+        ValueError: ``max_pages`` is smaller than 1.
+        SourceError: a payload is not a JSON object with a ``studies`` list,
+            has a non-text ``nextPageToken``, or holds a study without an NCT ID
+            (or that is not an object); the message names the request. Errors raised by
+            ``get_json`` propagate unchanged.
+    """
+    if max_pages < 1:
+        raise ValueError(f"max_pages must be at least 1, not {max_pages}")
+    found: dict[str, dict] = {}
+    truncated: list[str] = []
+    for term in terms:
+        studies, complete = _fetch_term(get_json, term, page_size, max_pages)
+        for nct_id, study in studies:
+            found.setdefault(nct_id, study)
+        if not complete:
+            log.warning("ClinicalTrials.gov search for %r stopped after %d pages; results are incomplete", term, max_pages)
+            truncated.append(term)
+    return FetchResult(list(found.values()), truncated)
+
+
+def _fetch_term(get_json: GetJson, term: str, page_size: int, max_pages: int) -> tuple[list[tuple[str, dict]], bool]:
+    """Read up to ``max_pages`` pages of one term's results.
+
+    Returns:
+        The ``(nct_id, study)`` pairs read, and whether the last page was reached.
+
+    Raises:
+        SourceError: a page is malformed (see :func:`fetch_studies`).
+    """
+    studies: list[tuple[str, dict]] = []
+    token: str | None = None
+    for _ in range(max_pages):
+        params: dict[str, Any] = {"query.intr": term, "pageSize": page_size}
+        if token:
+            params["pageToken"] = token
+        page, token = _read_page(get_json(API, params), params)
+        studies += page
+        if not token:
+            return studies, True
+    return studies, False
+
+
+def _read_page(payload: Any, params: dict[str, Any]) -> tuple[list[tuple[str, dict]], str | None]:
+    """Check one search page and take its studies and next-page token apart.
+
+    Returns:
+        The page's ``(nct_id, study)`` pairs and its ``nextPageToken`` (``None`` on the last page).
+
+    Raises:
+        SourceError: the payload is malformed; the message names the request.
+    """
+    request = f"GET {API}?{urlencode(params)}"
+    if not isinstance(payload, dict) or not isinstance(payload.get("studies"), list):
+        raise SourceError(f"{request}: expected a JSON object with a 'studies' list, got {_shape(payload)}")
+    token = payload.get("nextPageToken")
+    if token is not None and not isinstance(token, str):
+        raise SourceError(f"{request}: 'nextPageToken' is {_shape(token)}, not text")
+    studies = []
+    for position, study in enumerate(payload["studies"]):
+        nct_id = _get(study, "protocolSection", "identificationModule", "nctId")
+        if not isinstance(nct_id, str) or not nct_id:
+            raise SourceError(f"{request}: study {position} has no protocolSection.identificationModule.nctId")
+        studies.append((nct_id, study))
+    return studies, token
+
+
+def _shape(value: Any) -> str:
+    """Describe a JSON value for an error message: its type, and its keys if an object."""
+    if isinstance(value, dict):
+        return "an object with keys " + (", ".join(map(repr, value)) or "(none)")
+    return "JSON " + _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+# --- one study ----------------------------------------------------------------
+
+
+def parse_study(study: dict, index: int | None = None) -> dict:
+    """Flatten one v2 study object into the fields the trials table needs.
+
+    ``phases`` lists are joined into the vocabulary's values (``["PHASE1",
+    "PHASE2"]`` -> ``"PHASE1/PHASE2"``); a study without ``phases``
+    (observational) has no phase. A partial start date keeps its precision
+    (``"2010-05"`` -> 2010-05-01, ``"month"``). A value outside the vocabulary,
+    or that does not parse, is left missing and explained in ``notes``, which
+    also records whether the enrollment is ACTUAL or ESTIMATED.
+
+    Args:
+        study: one element of a search page's ``studies`` list, or a single-study response.
+        index: the study's position in its list, used in the error message.
+
+    Returns:
+        ``{"nct_id", "title", "phase", "status", "start_date" (Timestamp),
+        "start_date_precision", "enrollment" (int), "conditions" (list of str),
+        "interventions" (list of ``{"name", "type", "otherNames"}``), "notes"
+        (list of str)}``; any value but ``nct_id`` may be ``None``.
+
+    Raises:
+        SourceError: the study has no ``protocolSection.identificationModule.nctId``.
+    """
+    protocol = _get(study, "protocolSection")
+    nct_id = _get(protocol, "identificationModule", "nctId")
+    if not isinstance(nct_id, str) or not nct_id:
+        where = "study" if index is None else f"study {index}"
+        raise SourceError(f"{where} has no protocolSection.identificationModule.nctId")
+    phase, phase_note = _phase(_get(protocol, "designModule", "phases"))
+    status, status_note = _status(_get(protocol, "statusModule", "overallStatus"))
+    start_date, precision, date_note = _partial_date(_get(protocol, "statusModule", "startDateStruct", "date"))
+    enrollment, enrollment_note = _enrollment(_get(protocol, "designModule", "enrollmentInfo"))
+    return {
+        "nct_id": nct_id,
+        "title": _text(_get(protocol, "identificationModule", "briefTitle")),
+        "phase": phase,
+        "status": status,
+        "start_date": start_date,
+        "start_date_precision": precision,
+        "enrollment": enrollment,
+        "conditions": _texts(_get(protocol, "conditionsModule", "conditions")),
+        "interventions": _interventions(_get(protocol, "armsInterventionsModule", "interventions")),
+        "notes": [note for note in (phase_note, status_note, date_note, enrollment_note) if note],
+    }
+
+
+def _get(value: Any, *keys: str) -> Any:
+    """Return ``value[k1][k2]...``, or ``None`` as soon as a level is absent or not an object."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _texts(value: Any) -> list[str]:
+    """Return the non-empty strings of a JSON array (an absent or malformed array gives ``[]``)."""
+    return [item for item in value if _text(item)] if isinstance(value, list) else []
+
+
+def _phase(phases: Any) -> tuple[str | None, str | None]:
+    """Map a v2 ``phases`` list to one :data:`~il6analysis.vocab.TRIAL_PHASES` value.
+
+    Returns:
+        ``(phase, note)``: the phase or ``None`` (absent, empty, or not in the
+        vocabulary), and a note when a value was present but not understood.
+    """
+    if phases is None or phases == []:
+        return None, None
+    joined = "/".join(phases) if _texts(phases) == phases else None
+    if joined in vocab.TRIAL_PHASES:
+        return joined, None
+    return None, f"phases {phases!r} not in the phase vocabulary, left empty"
+
+
+def _status(value: Any) -> tuple[str | None, str | None]:
+    """Return ``(status, note)``; a status outside :data:`~il6analysis.vocab.TRIAL_STATUSES` is left empty with a note."""
+    if value is None:
+        return None, None
+    if value in vocab.TRIAL_STATUSES:
+        return value, None
+    return None, f"overallStatus {value!r} not in the status vocabulary, left empty"
+
+
+def _partial_date(value: Any) -> tuple[pd.Timestamp | None, str | None, str | None]:
+    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    Returns:
+        ``(date, precision, note)``: the first day of the period, ``"year"``,
+        ``"month"`` or ``"day"``, and a note when the value did not parse.
+    """
+    if value is None:
+        return None, None, None
+    match = _PARTIAL_DATE.match(value) if isinstance(value, str) else None
+    if match:
+        year, month, day = match.groups()
+        try:
+            date = pd.Timestamp(int(year), int(month or 1), int(day or 1))
+        except ValueError:
+            pass
+        else:
+            return date, "day" if day else "month" if month else "year", None
+    return None, None, f"start date {value!r} not understood, left empty"
+
+
+def _enrollment(info: Any) -> tuple[int | None, str | None]:
+    """Return ``(count, note)`` from ``enrollmentInfo``; the note gives the count's type (ACTUAL or ESTIMATED)."""
+    count = _get(info, "count")
+    kind = _text(_get(info, "type"))
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        return None, f"enrollment count {count!r} not a whole number, left empty"
+    if count is None or kind is None:
+        return count, None
+    return count, f"enrollment type {kind}"
+
+
+def _interventions(value: Any) -> list[dict]:
+    """Return ``{"name", "type", "otherNames"}`` for each intervention object (absent leaves -> ``None`` / ``[]``)."""
+    if not isinstance(value, list):
+        return []
+    return [
+        {"name": _text(item.get("name")), "type": _text(item.get("type")), "otherNames": _texts(item.get("otherNames"))}
+        for item in value
+        if isinstance(item, dict)
+    ]
+
+
+# --- agents ---------------------------------------------------------------------
+
+
+def match_agents(interventions: Iterable[dict]) -> list[str]:
+    """Return the agents that a study's interventions name.
+
+    An intervention names an agent when its name or one of its ``otherNames``
+    is, after :func:`~il6analysis.matching.normalise`, one of the agent's
+    aliases, or when such an alias (of at least :data:`MIN_ALIAS_LENGTH`
+    characters) appears in it as whole words: ``"Tocilizumab 8 mg/kg"`` and
+    ``"RO4877533"`` both give ``tocilizumab``. The longest alias wins where
+    aliases overlap, so ``"Tofidence (tocilizumab-bavi)"`` gives only
+    ``tocilizumab-bavi``. An intervention whose name starts with the word
+    "placebo" (``"Placebo to tocilizumab"``) names no agent.
+
+    Args:
+        interventions: dicts with ``name`` and optionally ``otherNames``, as in
+            :func:`parse_study` records.
+
+    Returns:
+        The matching ``agent_id`` values, sorted.
+    """
+    found: set[str] = set()
+    for intervention in interventions:
+        names = [intervention.get("name")] + list(intervention.get("otherNames") or [])
+        if _words(names[0])[:1] == ["placebo"]:
+            continue
+        for name in names:
+            found |= _agents_in(name)
+    return sorted(found)
+
+
+@functools.cache
+def _alias_index() -> dict[str, str]:
+    """Map each normalised alias to its agent (first one wins; validation rejects clashes)."""
+    index: dict[str, str] = {}
+    for alias, agent_id in agent_aliases():
+        if normalise(alias):
+            index.setdefault(normalise(alias), agent_id)
+    return index
+
+
+def _words(name: str | None) -> list[str]:
+    """Split a name into case-folded runs of letters and digits."""
+    return [word for word in _NOT_ALNUM.split(name.casefold()) if word] if name else []
+
+
+def _agents_in(name: str | None) -> set[str]:
+    """Return the agents named by one intervention name (see :func:`match_agents`)."""
+    index = _alias_index()
+    words = _words(name)
+    whole = "".join(words)
+    if whole in index:
+        return {index[whole]}
+    spans = [
+        (start, end, index[key])
+        for start in range(len(words))
+        for end in range(start + 1, len(words) + 1)
+        if len(key := "".join(words[start:end])) >= MIN_ALIAS_LENGTH and key in index
+    ]
+    return {
+        agent
+        for start, end, agent in spans
+        if not any(a <= start and end <= b and (a, b) != (start, end) for a, b, _ in spans)
+    }
+
+
+# --- tables ---------------------------------------------------------------------
+
+
+def studies_to_tables(studies: Iterable[dict]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Turn v2 study objects into rows of the trials and trial-partners tables.
+
+    A study whose interventions name no agent (:func:`match_agents`) is
+    dropped. Each remaining study gives one trials row per agent x condition
+    whose condition :func:`~il6analysis.names.resolve_indication` knows; the
+    other conditions (and a study without conditions, with ``condition``
+    missing) are listed in ``unmapped`` instead. Its DRUG and BIOLOGICAL
+    interventions that name no agent and do not contain the word "placebo"
+    become partners when the study has trials rows; an intervention without a
+    ``type`` (``fields=``-restricted responses) is not a partner. A partner's
+    class is taken from the curated trial-partners table when that table
+    classifies a partner of the same name (ignoring case), else ``"other"``
+    (with a note).
+
+    Returns:
+        ``(trials, partners, unmapped)``: ``trials`` and ``partners`` with the
+        columns and dtypes of :func:`~il6analysis.datasets.load_trials` and
+        :func:`~il6analysis.datasets.load_trial_partners` (``source`` is the
+        NCT ID, ``notes`` the :func:`parse_study` notes joined by ``"; "``);
+        ``unmapped`` with columns ``nct_id, condition``.
+
+    Raises:
+        SourceError: a study has no NCT ID (the message gives its position).
+    """
+    trials: list[dict] = []
+    partners: list[dict] = []
+    unmapped: list[dict] = []
+    classes = _curated_partner_classes()
+    for index, study in enumerate(studies):
+        record = parse_study(study, index)
+        agents = match_agents(record["interventions"])
+        if not agents:
+            continue
+        indications, unknown = _resolve_conditions(record["conditions"])
+        unmapped += [{"nct_id": record["nct_id"], "condition": condition} for condition in unknown]
+        trials += [_trial_row(record, agent, indication) for agent in agents for indication in indications]
+        if indications:
+            partners += _partner_rows(record, classes)
+    return (
+        _frame(trials, column_order("trials"), _TRIAL_DTYPES, KEY),
+        _frame(partners, column_order("trial_partners"), _PARTNER_DTYPES, ["nct_id", "partner"]),
+        _frame(unmapped, ["nct_id", "condition"], {"nct_id": "str", "condition": "str"}, ["nct_id", "condition"]),
+    )
+
+
+def _frame(rows: list[dict], columns: list[str], dtypes: dict[str, Any], key: list[str]) -> pd.DataFrame:
+    """Build a typed frame from row dicts, keeping the first row of each ``key``
+    (a study listed twice, or two interventions of the same name)."""
+    return pd.DataFrame(rows, columns=columns).astype(dtypes).drop_duplicates(key, ignore_index=True)
+
+
+def _resolve_conditions(conditions: list[str]) -> tuple[list[str], list[str | None]]:
+    """Return the indication IDs of the conditions, and the conditions that resolve to none.
+
+    A study without conditions gives ``([], [None])`` so that it is not lost silently.
+    """
+    if not conditions:
+        return [], [None]
+    indications: list[str] = []
+    unknown: list[str | None] = []
+    for condition in conditions:
+        try:
+            indications.append(resolve_indication(condition))
+        except UnknownNameError:
+            unknown.append(condition)
+    return indications, unknown
+
+
+def _trial_row(record: dict, agent_id: str, indication_id: str) -> dict:
+    fields = ("nct_id", "title", "phase", "status", "start_date", "start_date_precision", "enrollment")
+    row = {field: record[field] for field in fields}
+    notes = "; ".join(record["notes"]) or None
+    return row | {"agent_id": agent_id, "indication_id": indication_id, "source": record["nct_id"], "notes": notes}
+
+
+def _partner_rows(record: dict, classes: dict[str, str]) -> list[dict]:
+    """Return the trial-partners rows of one study (see :func:`studies_to_tables`);
+    ``classes`` maps case-folded curated partner names to their class."""
+    rows = []
+    for intervention in record["interventions"]:
+        name = intervention["name"]
+        if intervention["type"] not in PARTNER_TYPES or name is None or "placebo" in _words(name):
+            continue
+        if match_agents([intervention]):
+            continue
+        known = classes.get(name.casefold())
+        note = None if known else "partner_class: not classified in the curated trial_partners table"
+        rows.append({"nct_id": record["nct_id"], "partner": name, "partner_class": known or "other",
+                     "source": record["nct_id"], "notes": note})
+    return rows
+
+
+def _curated_partner_classes() -> dict[str, str]:
+    """Map each curated partner name, case-folded, to its class (first row wins)."""
+    curated = load_trial_partners()
+    classes: dict[str, str] = {}
+    for partner, partner_class in zip(curated["partner"], curated["partner_class"]):
+        classes.setdefault(partner.casefold(), partner_class)
+    return classes
+
+
+# --- comparison -------------------------------------------------------------------
+
+
+def compare_with_curated(refreshed: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame:
+    """Compare refreshed trials rows with the curated trials table.
+
+    Rows are paired on ``nct_id, agent_id, indication_id``; paired rows are
+    compared on phase, status, start date (written at its precision, so
+    ``2009-06`` and ``2009-06-30`` differ) and enrollment.
+
+    Args:
+        refreshed: trials rows from :func:`studies_to_tables`.
+        curated: the curated table, as :func:`~il6analysis.datasets.load_trials` returns it.
+
+    Returns:
+        One row per key in either frame, sorted by key, with columns ``nct_id,
+        agent_id, indication_id, change, changed_columns, old, new``:
+        ``change`` is ``"added"`` (refreshed only), ``"curated only"``,
+        ``"changed"`` or ``"unchanged"``; for changed rows ``changed_columns``
+        lists the differing columns (``"phase, enrollment"``) and ``old`` /
+        ``new`` their values as text (``"phase=PHASE2; enrollment=118"``,
+        ``(missing)`` for an empty value); these three are missing otherwise.
+
+    Raises:
+        ValueError: a frame lacks one of the key or compared columns (or ``start_date_precision``).
+    """
+    needed = KEY + list(COMPARED_COLUMNS) + ["start_date_precision"]
+    for label, frame in (("refreshed", refreshed), ("curated", curated)):
+        missing = [column for column in needed if column not in frame.columns]
+        if missing:
+            raise ValueError(f"{label} trials lack column(s): {', '.join(missing)}")
+    merged = curated[needed].merge(refreshed[needed], on=KEY, how="outer", suffixes=("_old", "_new"), indicator=True)
+    rows = [_compare_row(row) for row in merged.to_dict("records")]
+    columns = KEY + ["change", "changed_columns", "old", "new"]
+    result = pd.DataFrame(rows, columns=columns).astype({column: "str" for column in columns})
+    return result.sort_values(KEY, ignore_index=True)
+
+
+def _compare_row(row: dict) -> dict:
+    """Classify one merged row (see :func:`compare_with_curated`)."""
+    out = {column: row[column] for column in KEY} | {"changed_columns": None, "old": None, "new": None}
+    if row["_merge"] != "both":
+        return out | {"change": "added" if row["_merge"] == "right_only" else "curated only"}
+    old = {column: _value_text(row, column, "_old") for column in COMPARED_COLUMNS}
+    new = {column: _value_text(row, column, "_new") for column in COMPARED_COLUMNS}
+    differing = [column for column in COMPARED_COLUMNS if old[column] != new[column]]
+    if not differing:
+        return out | {"change": "unchanged"}
+    return out | {
+        "change": "changed",
+        "changed_columns": ", ".join(differing),
+        "old": "; ".join(f"{column}={old[column] or '(missing)'}" for column in differing),
+        "new": "; ".join(f"{column}={new[column] or '(missing)'}" for column in differing),
+    }
+
+
+def _value_text(row: dict, column: str, suffix: str) -> str | None:
+    """Return one compared value as text (a date at its precision), ``None`` when missing."""
+    value = row[column + suffix]
+    if pd.isna(value):
+        return None
+    if column == "start_date":
+        precision = row["start_date_precision" + suffix]
+        formats = {"year": "%Y", "month": "%Y-%m"}
+        return value.strftime(formats.get(precision, "%Y-%m-%d"))
+    return str(value)

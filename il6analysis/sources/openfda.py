@@ -1,0 +1,415 @@
+"""openFDA drug labels and FAERS adverse-event counts.
+
+* :func:`fetch_labels` / :func:`fetch_event_counts` call openFDA, cache the raw
+  answer and fall back to the cached copy when openFDA cannot be reached.
+* :func:`parse_labels` turns a label answer into one row per label x section;
+  :func:`label_warnings` finds the warning topics of
+  :data:`il6analysis.vocab.WARNING_TOPICS` in those sections and
+  :func:`compare_warnings` checks them against the curated ``warnings`` table.
+* :func:`parse_event_counts` turns a count answer into reaction term counts.
+
+Label text is returned verbatim as data: whoever displays it must escape it.
+
+Searches use an agent's INN and brand names from the ``agent_names`` table.
+openFDA matches quoted names as phrases, so the search for a reference product
+(``tocilizumab``) also finds biosimilar labels whose generic name is the bare
+INN; the ``brand`` column tells them apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from il6analysis import vocab
+from il6analysis.datasets import load_agent_names
+from il6analysis.errors import SourceError, UnknownNameError
+from il6analysis.matching import closest
+from il6analysis.sources.cache import ResponseCache
+from il6analysis.sources.http import HttpClient, HttpStatusError
+
+LABEL_API = "https://api.fda.gov/drug/label.json"
+EVENT_API = "https://api.fda.gov/drug/event.json"
+
+LABEL_FIELDS = ("openfda.generic_name", "openfda.brand_name")
+EVENT_FIELDS = ("patient.drug.openfda.generic_name", "patient.drug.openfda.brand_name", "patient.drug.medicinalproduct")
+REACTION_COUNT = "patient.reaction.reactionmeddrapt.exact"
+LABEL_LIMIT = 100
+COUNT_LIMIT = 1000
+
+LABEL_SECTIONS = ("boxed_warning", "warnings_and_cautions", "warnings", "adverse_reactions")
+"""Label sections kept by :func:`parse_labels` (``warnings`` is the section of older labels)."""
+
+WARNING_SECTIONS = ("boxed_warning", "warnings_and_cautions", "warnings")
+"""Sections :func:`label_warnings` searches (not ``adverse_reactions``, which lists events, not warnings)."""
+
+WARNING_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "serious_infections": ("serious infection",),
+    "tuberculosis": ("tuberculosis",),
+    "viral_reactivation": ("viral reactivation", "hepatitis b virus reactivation", "herpes zoster"),
+    "gi_perforation": ("gastrointestinal perforation",),
+    "hepatotoxicity": ("hepatotoxicity", "liver injury", "elevated liver enzymes", "liver enzyme elevation"),
+    "hepatic_impairment": ("hepatic impairment", "active hepatic disease"),
+    "neutropenia": ("neutropenia", "decreased neutrophil"),
+    "thrombocytopenia": ("thrombocytopenia", "decreased platelet"),
+    "lipid_elevations": ("lipid elevation", "lipid parameters", "lipid abnormalities", "cholesterol"),
+    "hypersensitivity_anaphylaxis": ("hypersensitivity", "anaphylaxis", "anaphylactic"),
+    "live_vaccines": ("live vaccine", "live attenuated vaccine"),
+    "demyelinating_disorders": ("demyelinating",),
+    "malignancies": ("malignancy", "malignancies"),
+    "infusion_reactions": ("infusion-related reaction", "infusion related reaction", "infusion reaction"),
+    "immunosuppression": ("immunosuppression",),
+    "embryo_fetal": ("embryo-fetal", "embryofetal", "fetal harm"),
+}
+"""Warning topic -> lower-case phrases that identify it in label text.
+
+A phrase matches at the start of a word, so ``"serious infection"`` also
+finds "serious infections"."""
+
+_TOPIC_PATTERNS = {
+    warning_id: re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + ")")
+    for warning_id, phrases in WARNING_KEYWORDS.items()
+}
+
+WARNING_STATUSES = ("confirmed", "boxed differs", "label only", "curated only")
+""":func:`compare_warnings` statuses. ``label only``: found in a label but not
+curated, a candidate to curate; ``curated only``: curated but not found in the labels."""
+
+_LABEL_DTYPES = {
+    "set_id": "str",
+    "agent_id": "str",
+    "brand": "str",
+    "effective_time": "datetime64[ns]",
+    "section": "str",
+    "text": "str",
+}
+_WARNING_ID_DTYPE = pd.CategoricalDtype(vocab.WARNING_IDS)
+_FOUND_DTYPES = {"agent_id": "str", "set_id": "str", "warning_id": _WARNING_ID_DTYPE, "boxed": "boolean"}
+_COUNT_DTYPES = {"agent_id": "str", "term": "str", "count": "Int64"}
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """An openFDA answer and where it came from.
+
+    Attributes:
+        payload: the raw JSON answer (``results`` is empty when nothing matched).
+        retrieved: when the cached copy was retrieved (UTC), or ``None`` when
+            the payload was fetched just now.
+        note: says that the payload comes from the cache, why, and when it was
+            retrieved; ``None`` for a fresh answer.
+    """
+
+    payload: dict[str, Any]
+    retrieved: datetime | None = None
+    note: str | None = None
+
+    @property
+    def from_cache(self) -> bool:
+        return self.retrieved is not None
+
+
+def _frame(rows: list[tuple[Any, ...]], dtypes: dict[str, Any]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(dtypes)).astype(dtypes)
+
+
+def _search_names(agent_id: str) -> list[str]:
+    """Return the INN and brand names of ``agent_id``.
+
+    Raises:
+        UnknownNameError: ``agent_id`` is not in the agents table.
+    """
+    names = load_agent_names()
+    mine = names[(names["agent_id"] == agent_id) & names["name_type"].isin(["inn", "brand"])]
+    if mine.empty:
+        raise UnknownNameError("agent", agent_id, closest(agent_id, names["agent_id"].unique()))
+    return list(dict.fromkeys(mine["name"]))
+
+
+def _search(fields: Iterable[str], names: list[str]) -> str:
+    """Return ``field:"name"`` for every field and name, joined by ``" OR "``.
+
+    ``requests`` encodes the spaces as ``+``, giving the ``+OR+`` openFDA expects.
+    """
+    return " OR ".join(f'{field}:"{name}"' for field in fields for name in names)
+
+
+def label_query(agent_id: str) -> dict[str, Any]:
+    """Return the ``drug/label.json`` query parameters for the labels of ``agent_id``.
+
+    Returns:
+        ``{"search": ..., "limit": 100}`` searching ``openfda.generic_name`` and
+        ``openfda.brand_name`` for each INN and brand name of the agent.
+
+    Raises:
+        UnknownNameError: ``agent_id`` is not in the agents table.
+    """
+    return {"search": _search(LABEL_FIELDS, _search_names(agent_id)), "limit": LABEL_LIMIT}
+
+
+def event_count_query(agent_id: str) -> dict[str, Any]:
+    """Return the ``drug/event.json`` query parameters counting the reactions reported for ``agent_id``.
+
+    Returns:
+        Parameters searching the reports' generic, brand and medicinal-product
+        names for each INN and brand name of the agent, counting
+        ``patient.reaction.reactionmeddrapt.exact`` (up to 1000 terms).
+
+    Raises:
+        UnknownNameError: ``agent_id`` is not in the agents table.
+    """
+    return {
+        "search": _search(EVENT_FIELDS, _search_names(agent_id)),
+        "count": REACTION_COUNT,
+        "limit": COUNT_LIMIT,
+    }
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object with keys " + (", ".join(map(repr, list(value)[:10])) or "(none)")
+    if isinstance(value, list):
+        return f"a list of {len(value)} item(s)"
+    return f"a {type(value).__name__}"
+
+
+def _results(payload: Any, what: str) -> list[Any]:
+    """Return the ``results`` list of an openFDA answer.
+
+    Raises:
+        SourceError: ``payload`` is not an object with a ``results`` list.
+    """
+    if not isinstance(payload, dict) or not isinstance(payload.get("results"), list):
+        raise SourceError(
+            f"expected an openFDA {what} answer (a JSON object with a 'results' list), got {_describe(payload)}"
+        )
+    return payload["results"]
+
+
+def _strings(value: Any, where: str) -> list[str]:
+    """Return ``value`` (an openFDA list-of-strings field), ``[]`` when absent.
+
+    Raises:
+        SourceError: ``value`` is present but not a list of strings.
+    """
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise SourceError(f"{where} is not a list of strings: {value!r:.100}")
+    return value
+
+
+def _effective_time(value: Any, set_id: str) -> pd.Timestamp | None:
+    """Parse a label's ``YYYYMMDD`` effective time (``None`` when absent).
+
+    Raises:
+        SourceError: the value is not a ``YYYYMMDD`` date.
+    """
+    if value is None:
+        return None
+    try:
+        return pd.to_datetime(value, format="%Y%m%d")
+    except (TypeError, ValueError):
+        raise SourceError(f"label {set_id}: effective_time {value!r} is not a YYYYMMDD date") from None
+
+
+def _label_rows(record: Any, position: int, agent_id: str) -> list[tuple[Any, ...]]:
+    """Return one row per non-empty section of label ``record``.
+
+    Raises:
+        SourceError: the record has no ``set_id`` or a field of the wrong type.
+    """
+    if not isinstance(record, dict) or not isinstance(record.get("set_id"), str):
+        raise SourceError(f"label result {position} has no set_id (got {_describe(record)})")
+    set_id = record["set_id"]
+    openfda = record.get("openfda") or {}
+    brands = _strings(openfda.get("brand_name"), f"label {set_id} field 'openfda.brand_name'")
+    brand = brands[0] if brands else None
+    effective = _effective_time(record.get("effective_time"), set_id)
+    rows = []
+    for section in LABEL_SECTIONS:
+        paragraphs = _strings(record.get(section), f"label {set_id} field {section!r}")
+        if paragraphs:
+            rows.append((set_id, agent_id, brand, effective, section, "\n".join(paragraphs)))
+    return rows
+
+
+def parse_labels(payload: Any, agent_id: str) -> pd.DataFrame:
+    """Return the warning and adverse-reaction sections of the labels in a ``drug/label.json`` answer.
+
+    Returns:
+        One row per label x section present (:data:`LABEL_SECTIONS`):
+        ``set_id`` (the label's stable key), ``agent_id``, ``brand`` (first
+        ``openfda.brand_name``, missing if none), ``effective_time`` (datetime,
+        NaT if absent), ``section`` and ``text`` (the section's paragraphs
+        joined with newlines). A label with none of the sections gives no row.
+
+    Raises:
+        SourceError: ``payload`` is not an object with a ``results`` list, or
+            a label lacks ``set_id`` or has a malformed field; the message
+            says what was received.
+    """
+    rows = []
+    for position, record in enumerate(_results(payload, "label")):
+        rows += _label_rows(record, position, agent_id)
+    return _frame(rows, _LABEL_DTYPES)
+
+
+def warning_topics(text: str) -> list[str]:
+    """Return the warning topics whose :data:`WARNING_KEYWORDS` occur in ``text`` (any case)."""
+    normalised = " ".join(text.lower().split())
+    return [warning_id for warning_id, pattern in _TOPIC_PATTERNS.items() if pattern.search(normalised)]
+
+
+def label_warnings(labels: pd.DataFrame) -> pd.DataFrame:
+    """Return the warning topics found in the warning sections of parsed labels.
+
+    Args:
+        labels: a frame from :func:`parse_labels`.
+
+    Returns:
+        One row per agent x label x topic: ``agent_id``, ``set_id``,
+        ``warning_id`` (categorical, vocabulary order) and ``boxed`` (True when
+        the topic is in the label's boxed warning).
+    """
+    rows = [
+        (row.agent_id, row.set_id, warning_id, row.section == "boxed_warning")
+        for row in labels[labels["section"].isin(WARNING_SECTIONS)].itertuples(index=False)
+        for warning_id in warning_topics(row.text)
+    ]
+    found = _frame(rows, _FOUND_DTYPES)
+    grouped = found.groupby(["agent_id", "set_id", "warning_id"], observed=True, as_index=False)["boxed"].any()
+    return grouped.astype(_FOUND_DTYPES)
+
+
+def _boxed_by_topic(frame: pd.DataFrame) -> pd.Series:
+    keys = frame[["agent_id", "warning_id"]].astype("str")
+    return frame["boxed"].astype("boolean").groupby([keys["agent_id"], keys["warning_id"]]).any()
+
+
+def _status(label_boxed: Any, curated_boxed: Any) -> str:
+    if pd.isna(curated_boxed):
+        return "label only"
+    if pd.isna(label_boxed):
+        return "curated only"
+    return "confirmed" if label_boxed == curated_boxed else "boxed differs"
+
+
+def compare_warnings(found: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame:
+    """Compare the warning topics found in labels with the curated ``warnings`` table.
+
+    Pass the curated rows of the agents whose labels were fetched: every other
+    curated row comes out as ``curated only``.
+
+    Args:
+        found: a frame from :func:`label_warnings` (a topic is boxed when it is
+            boxed in any of the agent's labels).
+        curated: the curated table (:func:`il6analysis.datasets.load_warnings`)
+            or any frame with ``agent_id``, ``warning_id`` and ``boxed``.
+
+    Returns:
+        One row per agent x topic in either: ``agent_id``, ``warning_id``,
+        ``status`` (one of :data:`WARNING_STATUSES`), ``label_boxed`` and
+        ``curated_boxed`` (missing where the side lacks the topic), sorted by
+        agent and vocabulary order.
+    """
+    both = pd.concat(
+        [_boxed_by_topic(found).rename("label_boxed"), _boxed_by_topic(curated).rename("curated_boxed")], axis=1
+    )
+    both = both.rename_axis(["agent_id", "warning_id"]).reset_index()
+    statuses = [_status(a, b) for a, b in zip(both["label_boxed"], both["curated_boxed"])]
+    both["status"] = pd.Series(statuses, index=both.index, dtype="str")
+    both["warning_id"] = both["warning_id"].astype(_WARNING_ID_DTYPE)
+    columns = ["agent_id", "warning_id", "status", "label_boxed", "curated_boxed"]
+    return both[columns].sort_values(["agent_id", "warning_id"], ignore_index=True)
+
+
+def parse_event_counts(payload: Any, agent_id: str) -> pd.DataFrame:
+    """Return the reaction counts of a ``drug/event.json`` count answer.
+
+    A count answer's ``meta`` has no ``results`` block; only ``results`` is read.
+
+    Returns:
+        One row per term: ``agent_id``, ``term`` (MedDRA preferred term, as
+        reported) and ``count`` (Int64, number of reports).
+
+    Raises:
+        SourceError: ``payload`` is not an object with a ``results`` list, or
+            a result is not a term with a whole-number count.
+    """
+    rows = []
+    for item in _results(payload, "count"):
+        if not isinstance(item, dict) or not isinstance(item.get("term"), str) or type(item.get("count")) is not int:
+            raise SourceError(f"count result {item!r:.200} is not a term with a whole-number count")
+        rows.append((agent_id, item["term"], item["count"]))
+    return _frame(rows, _COUNT_DTYPES)
+
+
+def _get_or_no_matches(client: HttpClient, url: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Return the answer, turning openFDA's 404 "no matches" into an empty ``results`` list.
+
+    Raises:
+        SourceError: any other failure of the client.
+    """
+    try:
+        return client.get_json(url, params)
+    except HttpStatusError as exc:
+        error = exc.body.get("error") if isinstance(exc.body, dict) else None
+        if exc.status == 404 and isinstance(error, dict) and error.get("code") == "NOT_FOUND":
+            return {**exc.body, "results": []}
+        raise
+
+
+def _fetch(
+    client: HttpClient, url: str, params: dict[str, Any], name: str, cache: ResponseCache | None, what: str
+) -> Fetched:
+    """Fetch and cache an answer; on failure return the cached copy when there is one.
+
+    Raises:
+        SourceError: the request failed and there is no cached copy.
+    """
+    try:
+        payload = _get_or_no_matches(client, url, params)
+        _results(payload, what)
+    except SourceError as exc:
+        entry = cache.load(name) if cache is not None else None
+        if entry is None:
+            raise
+        retrieved = cache.retrieved(name)
+        note = f"{exc}; using the cached copy {cache.path(name)} retrieved {retrieved.isoformat()}"
+        return Fetched(entry["payload"], retrieved=retrieved, note=note)
+    if cache is not None:
+        cache.save(name, payload, {"url": url, "params": params})
+    return Fetched(payload)
+
+
+def fetch_labels(client: HttpClient, agent_id: str, cache: ResponseCache | None = None) -> Fetched:
+    """Fetch the openFDA labels of ``agent_id`` (cache entry ``openfda-label-<agent_id>``).
+
+    Returns:
+        The answer (empty ``results`` when nothing matches); when openFDA fails
+        and ``cache`` holds a copy, that copy, with ``note`` saying so.
+
+    Raises:
+        UnknownNameError: ``agent_id`` is not in the agents table.
+        SourceError: openFDA failed and there is no cached copy.
+    """
+    return _fetch(client, LABEL_API, label_query(agent_id), f"openfda-label-{agent_id}", cache, "label")
+
+
+def fetch_event_counts(client: HttpClient, agent_id: str, cache: ResponseCache | None = None) -> Fetched:
+    """Fetch the FAERS reaction counts of ``agent_id`` (cache entry ``openfda-event-counts-<agent_id>``).
+
+    Returns:
+        As :func:`fetch_labels`.
+
+    Raises:
+        UnknownNameError: ``agent_id`` is not in the agents table.
+        SourceError: openFDA failed and there is no cached copy.
+    """
+    return _fetch(client, EVENT_API, event_count_query(agent_id), f"openfda-event-counts-{agent_id}", cache, "count")
