@@ -29,7 +29,10 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="IL-6 pathway therapeutics: curated data and reports.", no_args_is_help=True)
 data_app = typer.Typer(help="Browse, check and export the curated tables.", no_args_is_help=True)
+refresh_app = typer.Typer(help="Fetch or ingest public sources: ClinicalTrials.gov, openFDA, FAERS.",
+                          no_args_is_help=True)
 app.add_typer(data_app, name="data")
+app.add_typer(refresh_app, name="refresh")
 
 EXIT_LOCKED = 75
 EXIT_INTERRUPTED = 130
@@ -72,13 +75,14 @@ def data_show(
     agent: Annotated[list[str] | None, typer.Option("--agent", "-a", help="Keep rows of this agent (any of its names); repeatable.")] = None,
     limit: Annotated[int | None, typer.Option(help="Show at most this many rows.")] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of an aligned table.")] = False,
+    data_dir: Annotated[Path | None, typer.Option(help="Read this data folder (e.g. data/refreshed) instead of the curated tables.")] = None,
 ) -> None:
     """Print a table, optionally only the rows of some agents."""
     from il6analysis.datasets import load_table
     from il6analysis.names import resolve_agent
 
     try:
-        frame = load_table(table)
+        frame = load_table(table, data_dir)
         if agent:
             if "agent_id" not in frame.columns:
                 fail(f"table {table!r} has no agent_id column, so --agent does not apply")
@@ -305,6 +309,106 @@ def report(
 
         suite = default_suite_file()
     _run_suite(suite, output_dir, jobs, force, timeout, cell_timeout)
+
+
+# --- il6 refresh / il6 signals ----------------------------------------------------------------
+
+
+@refresh_app.command("faers")
+def refresh_faers(
+    paths: Annotated[list[Path], typer.Argument(help="FAERS quarterly zips or unpacked folders (several combine).")],
+    db: Annotated[Path | None, typer.Option(help="DuckDB file to write (default: data/faers.duckdb or $IL6_FAERS_DB).")] = None,
+) -> None:
+    """Ingest FAERS quarterly ASCII files into the DuckDB database the reports read.
+
+    Only the latest version of each case is kept and deleted cases are
+    removed; the previous database is replaced only when ingestion succeeded.
+    """
+    from il6analysis.errors import SourceError
+    from il6analysis.signals import database_info, ingest
+    from il6analysis.sources.faers import read_quarters
+
+    try:
+        database = ingest(read_quarters(paths), db)
+    except SourceError as exc:
+        fail(str(exc), code=1)
+    info = database_info(database)
+    typer.echo(f"ingested {info['quarters']} into {database}: {info['demo_rows']} reports, "
+               f"{info['drug_rows']} drug rows, {info['reac_rows']} reaction rows")
+
+
+def _print_outcome(outcome) -> None:
+    for note in outcome.notes:
+        typer.secho(f"note: {note}", err=True, fg=typer.colors.YELLOW)
+    typer.echo(", ".join(f"{count} {kind}" for kind, count in outcome.counts.items()) or "no rows")
+    for path in outcome.files:
+        typer.echo(f"wrote {path}")
+
+
+@refresh_app.command("trials")
+def refresh_trials_command(
+    out: Annotated[Path, typer.Option(help="Refreshed data folder to write.")] = Path("data/refreshed"),
+    cache_dir: Annotated[Path | None, typer.Option(help="Raw-response cache (default: data/cache or $IL6_CACHE_DIR).")] = None,
+    max_pages: Annotated[int, typer.Option(min=1, help="Pages of results per search term at most.")] = 20,
+) -> None:
+    """Update the trials table from ClinicalTrials.gov (API v2) into a refreshed data folder.
+
+    Searches every name of every agent; without network the cached answer is
+    used. Use the result with `IL6_DATA_DIR=data/refreshed` or `--data-dir`.
+    """
+    from il6analysis.errors import SourceError
+    from il6analysis.refresh import refresh_trials
+    from il6analysis.sources.cache import ResponseCache
+
+    try:
+        outcome = refresh_trials(out, cache=ResponseCache(cache_dir), max_pages=max_pages)
+    except SourceError as exc:
+        fail(str(exc), code=1)
+    _print_outcome(outcome)
+
+
+@refresh_app.command("labels")
+def refresh_labels_command(
+    out: Annotated[Path, typer.Option(help="Refreshed data folder to write.")] = Path("data/refreshed"),
+    cache_dir: Annotated[Path | None, typer.Option(help="Raw-response cache (default: data/cache or $IL6_CACHE_DIR).")] = None,
+) -> None:
+    """Check the curated warnings against current openFDA labels (boxed warning, warnings and precautions).
+
+    Set OPENFDA_API_KEY for a higher rate limit; without network the cached labels are used.
+    """
+    from il6analysis.errors import SourceError
+    from il6analysis.refresh import refresh_labels
+    from il6analysis.sources.cache import ResponseCache
+
+    try:
+        outcome = refresh_labels(out, cache=ResponseCache(cache_dir))
+    except SourceError as exc:
+        fail(str(exc), code=1)
+    _print_outcome(outcome)
+
+
+@app.command("signals")
+def signals_command(
+    agent: Annotated[list[str] | None, typer.Option("--agent", "-a", help="Agent (any name); repeatable. Default: all.")] = None,
+    roles: Annotated[str, typer.Option(help="Drug roles counted as exposure, comma-separated: PS, or PS,SS.")] = "PS",
+    min_cases: Annotated[int, typer.Option(help="Minimum reports for a term to be listed.")] = 3,
+    top: Annotated[int, typer.Option(help="Terms per agent, by lower ROR bound.")] = 10,
+    db: Annotated[Path | None, typer.Option(help="FAERS DuckDB file (default: data/faers.duckdb or $IL6_FAERS_DB).")] = None,
+    csv: Annotated[bool, typer.Option("--csv", help="Print every pair as CSV instead of the top terms.")] = False,
+) -> None:
+    """FAERS disproportionality: ROR and PRR with 95% CIs per agent x preferred term."""
+    from il6analysis.errors import SourceError
+    from il6analysis.signals import disproportionality, top_signals
+
+    try:
+        table = disproportionality(db, agents=agent, roles=[r.strip().upper() for r in roles.split(",")],
+                                   min_cases=min_cases)
+    except (SourceError, UnknownNameError, ValueError) as exc:
+        fail(str(exc))
+    if csv:
+        typer.echo(table.to_csv(index=False), nl=False)
+        return
+    _echo_frame(top_signals(table, top).round(2))
 
 
 def main() -> None:
