@@ -76,3 +76,39 @@ def test_ingest_replaces_the_database_only_when_complete(tmp_path, database, han
     info = database_info(database)
     assert info["demo_rows"] == 10 and info["quarters"] == "2099Q1"
     assert not list(tmp_path.glob(".faers.duckdb*"))
+
+
+def test_cli_ingests_real_faers_files_and_lists_signals(tmp_path):
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from il6analysis.cli import app
+
+    sample = Path(__file__).parent / "data" / "faers" / "faers_2020q3_il6_subset"
+    database = tmp_path / "faers.duckdb"
+    runner = CliRunner()
+    result = runner.invoke(app, ["refresh", "faers", str(sample), "--db", str(database)])
+    assert result.exit_code == 0, result.output
+    assert "ingested 2020Q3" in result.output and "20 reports" in result.output
+    every_role = disproportionality(database, agents=["Actemra"], roles=("PS", "SS", "I", "C"), min_cases=1)
+    assert (every_role["a"] + every_role["b"]).max() == 19  # the 19 tocilizumab reports of the subset
+    listed = runner.invoke(app, ["signals", "--db", str(database), "--agent", "tocilizumab", "--roles", "PS,SS",
+                                 "--min-cases", "1", "--csv"])
+    assert listed.exit_code == 0 and listed.output.startswith("agent_id,pt,a,b,c,d,ror")
+    missing = runner.invoke(app, ["signals", "--db", str(tmp_path / "none.duckdb")])
+    assert missing.exit_code == 2 and "il6 refresh faers" in missing.output
+
+
+def test_cli_reports_a_malformed_faers_file_clearly(tmp_path):
+    from typer.testing import CliRunner
+
+    from il6analysis.cli import app
+
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "DEMO26Q1.txt").write_text("primaryid$caseid$caseversion\n1$1$1\n2$2\n", encoding="latin-1")
+    result = CliRunner().invoke(app, ["refresh", "faers", str(folder), "--db", str(tmp_path / "f.duckdb")])
+    assert result.exit_code == 1
+    assert "DEMO26Q1.txt" in result.output and "line 3" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "f.duckdb").exists()
