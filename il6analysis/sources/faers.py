@@ -78,58 +78,15 @@ class FaersData:
     deleted: set[str]
     quarters: list[str]
 
-    @property
-    def demo(self) -> pd.DataFrame:
-        """Reports: one row per kept case version."""
-        return self.tables["demo"]
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        """``data.demo``, ``data.drug``, ... : the table of that name (see :data:`TABLES`).
 
-    @property
-    def drug(self) -> pd.DataFrame:
-        """Drugs reported, one row per drug of a report."""
-        return self.tables["drug"]
-
-    @property
-    def reac(self) -> pd.DataFrame:
-        """Reactions (MedDRA preferred terms) of each report."""
-        return self.tables["reac"]
-
-    @property
-    def outc(self) -> pd.DataFrame:
-        """Outcomes (death, hospitalisation, ...) of each report."""
-        return self.tables["outc"]
-
-    @property
-    def ther(self) -> pd.DataFrame:
-        """Therapy start and end dates of each reported drug."""
-        return self.tables["ther"]
-
-    @property
-    def indi(self) -> pd.DataFrame:
-        """Indications (MedDRA preferred terms) of each reported drug."""
-        return self.tables["indi"]
-
-    @property
-    def rpsr(self) -> pd.DataFrame:
-        """Report sources (literature, study, health professional, ...)."""
-        return self.tables["rpsr"]
-
-    def primaryids_with_drug(self, names: Iterable[str]) -> set[str]:
-        """Return the primaryids of reports listing a drug whose ``drugname`` or
-        ``prod_ai`` contains any of ``names``, ignoring case.
-
-        Returns:
-            The matching primaryids (empty when ``names`` is empty).
+        Raises:
+            AttributeError: ``name`` is not a FAERS table.
         """
-        names = list(names)
-        if not names:
-            return set()
-        pattern = "|".join(re.escape(name) for name in names)
-        drug = self.drug
-        mentions = pd.Series(False, index=drug.index)
-        for column in ("drugname", "prod_ai"):
-            if column in drug.columns:
-                mentions |= drug[column].str.contains(pattern, case=False, regex=True, na=False)
-        return set(drug.loc[mentions, "primaryid"])
+        if name in TABLES:
+            return self.tables[name]
+        raise AttributeError(f"FaersData has no attribute {name!r}; tables: {', '.join(TABLES)}")
 
 
 def read_quarter(path: str | Path) -> FaersData:
