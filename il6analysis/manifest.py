@@ -66,7 +66,7 @@ class ReportRun:
 
 def now() -> str:
     """Current UTC time, ISO 8601, to the second."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def _sha256(data: bytes) -> str:

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
@@ -123,12 +124,12 @@ class _Worker:
     def stop(self, grace: float = TERMINATE_GRACE_S) -> None:
         """Terminate the worker (it shuts its kernel down), killing it after ``grace`` seconds."""
         if self.process.poll() is None:
-            with _suppress_gone():
+            with contextlib.suppress(ProcessLookupError):  # it may have exited meanwhile
                 os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(grace)
             except subprocess.TimeoutExpired:
-                with _suppress_gone():
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
@@ -142,13 +143,6 @@ class _Worker:
         self.process.wait()
         if self.process.stdout is not None:
             self.process.stdout.close()
-
-
-class _suppress_gone:
-    def __enter__(self) -> None: ...
-
-    def __exit__(self, kind, *_: object) -> bool:
-        return kind is ProcessLookupError
 
 
 def _remove_scratch(output_dir: Path, run: ReportRun | None = None) -> None:

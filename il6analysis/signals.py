@@ -90,7 +90,7 @@ def ingest(faers: FaersData, database: str | Path | None = None) -> Path:
     """
     database = Path(database) if database is not None else default_database()
     database.parent.mkdir(parents=True, exist_ok=True)
-    for table, columns in _COLUMNS.items():
+    for table in _COLUMNS:
         if "primaryid" not in faers.tables[table].columns:
             raise SourceError(f"FAERS {table.upper()} table has no primaryid column; cannot ingest")
     fd, staging = tempfile.mkstemp(dir=database.parent, prefix=f".{database.name}.", suffix=".tmp")
@@ -99,11 +99,12 @@ def ingest(faers: FaersData, database: str | Path | None = None) -> Path:
     try:
         with duckdb.connect(staging) as connection:
             for table in _COLUMNS:
-                frame = _frame(faers, table)  # noqa: F841 (read by DuckDB by name)
-                connection.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")
+                connection.register("incoming", _frame(faers, table))
+                connection.execute(f"CREATE TABLE {table} AS SELECT * FROM incoming")
+                connection.unregister("incoming")
             connection.execute("CREATE TABLE ingest_info (quarters VARCHAR, ingested_at TIMESTAMP)")
             connection.execute("INSERT INTO ingest_info VALUES (?, ?)",
-                               [", ".join(faers.quarters), dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)])
+                               [", ".join(faers.quarters), dt.datetime.now(dt.UTC).replace(tzinfo=None)])
         os.replace(staging, database)
     finally:
         Path(staging).unlink(missing_ok=True)
@@ -201,8 +202,8 @@ def disproportionality(
     if unknown or not roles:
         raise ValueError(f"unknown drug role(s) {unknown}; valid: {', '.join(SUSPECT_ROLES)}")
     wanted = resolve_agents(agents)
-    aliases = alias_table(pair for pair in agent_aliases() if not wanted or pair[1] in wanted)  # noqa: F841
-    roles_frame = pd.DataFrame({"role": list(roles)})  # noqa: F841
+    aliases = alias_table(pair for pair in agent_aliases() if not wanted or pair[1] in wanted)
+    roles_frame = pd.DataFrame({"role": list(roles)})
     with duckdb.connect(str(database), read_only=True) as connection:
         connection.register("aliases", aliases)
         connection.register("roles", roles_frame)

@@ -83,11 +83,6 @@ def _hand_made() -> Quarter:
 
 
 @pytest.fixture
-def database(tmp_path):
-    return ingest(hand_made(), tmp_path / "faers.duckdb")
-
-
-@pytest.fixture
 def hand_made_faers() -> Quarter:
     return _hand_made()
 

@@ -407,4 +407,4 @@ def test_tables_are_attributes_and_unknown_names_are_errors():
     data = read_quarter(IL6_SUBSET)
     assert data.reac is data.tables["reac"]
     with pytest.raises(AttributeError, match="tables: demo, drug"):
-        data.drugs
+        _ = data.drugs
