@@ -214,10 +214,13 @@ def execute_report(
     return html_path, notebook_path
 
 
-def new_run(name: str, values: Mapping[str, Any], slug: str, folder: Path | None = None) -> ReportRun:
-    """Return a not-yet-finished :class:`ReportRun` with the report's input hashes filled in."""
+def new_run(
+    name: str, values: Mapping[str, Any], slug: str, folder: Path | None = None, data: Mapping[str, str] | None = None
+) -> ReportRun:
+    """Return a not-yet-finished :class:`ReportRun` with the report's input hashes filled in
+    (``data``: :func:`dataset_info`'s result, computed when not given)."""
     notebook = get_report(name, folder)
-    inputs = report_inputs(notebook, values, dataset_info())
+    inputs = report_inputs(notebook, values, data or dataset_info())
     return ReportRun(name, slug, report_title(notebook), dict(values), "ok", now(),
                      inputs=inputs, fingerprint=fingerprint(inputs))
 

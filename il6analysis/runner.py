@@ -277,7 +277,7 @@ def run_suite(
     from il6analysis.reports import DEFAULT_CELL_TIMEOUT, new_run
     from il6analysis.suite import load_suite
 
-    planned = [new_run(job.report, job.parameters, job.slug, folder) for job in load_suite(suite_file, folder)]
+    planned = [new_run(job.report, job.parameters, job.slug, folder, data) for job in load_suite(suite_file, folder)]
     previous_handler = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         with output_lock(output_dir):
@@ -313,7 +313,8 @@ def _run_planned(
         else:
             to_run.append(run)
     _execute(to_run, output_dir, jobs, report_timeout, cell_timeout, folder, done, observer)
-    result.runs.sort(key=lambda r: [p.key for p in planned].index(r.key))
+    order = {run.key: position for position, run in enumerate(planned)}
+    result.runs.sort(key=lambda run: order[run.key])
     if not result.failed:
         record_suite(output_dir, suite_key, whole, [run.key for run in planned])
     return result
