@@ -80,23 +80,17 @@ def generate(folder: Path, reports: int, seed: int = 6) -> None:
 
 
 def pandas_disproportionality(faers, roles=("PS",)) -> pd.DataFrame:
-    """The 2x2 counts of ``il6analysis.signals`` computed with plain pandas."""
-    from il6analysis.names import agent_aliases
-    from il6analysis.signals import alias_table
+    """The 2x2 counts of ``il6analysis.signals`` computed with plain pandas
+    (same name-to-agent rule, ``signals.drug_name_agents``)."""
+    from il6analysis.signals import drug_name_agents
 
-    aliases = alias_table(agent_aliases())
     drug = faers.drug[faers.drug["role_cod"].isin(roles)]
     fields = pd.concat([drug[["primaryid", "prod_ai"]].rename(columns={"prod_ai": "field"}),
                         drug[["primaryid", "drugname"]].rename(columns={"drugname": "field"})]).dropna()
     fields = fields.drop_duplicates()
-    lowered = fields["field"].str.lower()
-    fields = fields.assign(whole=lowered.str.replace(r"[^0-9a-z]+", "", regex=True),
-                           word=lowered.str.replace(r"[^0-9a-z]+", " ", regex=True).str.strip().str.split(" "))
-    by_whole = fields.merge(aliases, left_on="whole", right_on="key")[["primaryid", "agent_id"]]
-    words = fields[["primaryid", "word"]].explode("word")
-    by_word = words.merge(aliases[~aliases["whole_only"]], left_on="word", right_on="key")[["primaryid", "agent_id"]]
+    exposed = fields.merge(drug_name_agents(fields["field"].unique()), on="field")[["primaryid", "agent_id"]]
     kept = set(faers.demo["primaryid"])
-    exposed = pd.concat([by_whole, by_word]).drop_duplicates()
+    exposed = exposed.drop_duplicates()
     exposed = exposed[exposed["primaryid"].isin(kept)]
     events = faers.reac[["primaryid", "pt"]].dropna().drop_duplicates()
     events = events[events["primaryid"].isin(kept)]

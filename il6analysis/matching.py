@@ -9,12 +9,17 @@ from collections.abc import Iterable
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+def words(name: str | None) -> list[str]:
+    """Return ``name``'s case-folded runs of letters and digits (``[]`` for no name)."""
+    return [word for word in _NOT_ALNUM.split(name.casefold()) if word] if name else []
+
+
 def normalise(name: str) -> str:
     """Return ``name`` case-folded with everything but letters and digits removed.
 
     ``"CNTO-328"``, ``"cnto 328"`` and ``"Cnto328"`` all normalise to ``"cnto328"``.
     """
-    return _NOT_ALNUM.sub("", name.casefold())
+    return "".join(words(name))
 
 
 def closest(name: str, candidates: Iterable[str], n: int = 5) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from il6analysis.datasets import load_table
 from il6analysis.errors import UnknownNameError
-from il6analysis.matching import closest, normalise
+from il6analysis.matching import closest, normalise, words
 
 
 def _index(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -43,6 +43,39 @@ def agent_aliases() -> list[tuple[str, str]]:
 def _agent_index() -> tuple[dict[str, str], tuple[str, ...]]:
     pairs = agent_aliases()
     return _index(pairs), tuple(alias for alias, _ in pairs)
+
+
+MIN_WORD_ALIAS = 5
+"""Aliases shorter than this (``"MRA"``, the bare suffix ``"bavi"``) name an agent
+only as a whole name, never as words inside a longer one."""
+
+
+def agents_in_text(text: str | None) -> set[str]:
+    """Return the agents a free-text drug or intervention name refers to.
+
+    A name refers to an agent when, normalised, it is one of the agent's
+    aliases, or when an alias of at least :data:`MIN_WORD_ALIAS` characters
+    appears in it as whole words (``"ACTEMRA 162 MG"``, ``"Tocilizumab 8 mg/kg"``).
+    Where aliases overlap the longest wins, so ``"Tofidence (tocilizumab-bavi)"``
+    refers to ``tocilizumab-bavi`` only. Used for registry interventions and
+    FAERS drug names alike, so both sources match agents the same way.
+    """
+    index, _ = _agent_index()
+    parts = words(text)
+    whole = "".join(parts)
+    if whole in index:
+        return {index[whole]}
+    spans = [
+        (start, end, index[key])
+        for start in range(len(parts))
+        for end in range(start + 1, len(parts) + 1)
+        if len(key := "".join(parts[start:end])) >= MIN_WORD_ALIAS and key in index
+    ]
+    return {
+        agent
+        for start, end, agent in spans
+        if not any(a <= start and end <= b and (a, b) != (start, end) for a, b, _ in spans)
+    }
 
 
 @functools.cache

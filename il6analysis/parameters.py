@@ -75,6 +75,12 @@ def _percentage(value: float) -> float:
     return value
 
 
+def _suspect_roles() -> dict[str, str]:
+    from il6analysis.signals import SUSPECT_ROLES
+
+    return SUSPECT_ROLES
+
+
 def _choice(kind: str, allowed: Callable[[], Any]) -> Callable[[str], str]:
     return lambda value: resolve_choice(kind, value, allowed())
 
@@ -95,7 +101,7 @@ DOMAINS: dict[str, Callable[[Any], Any]] = {
     "date_to": _iso_date,
     "min_pct": _percentage,
     "source": _choice("source", lambda: ("label", "faers", "both")),
-    "faers_roles": _choice("FAERS drug role", lambda: ("PS", "SS", "I", "C")),
+    "faers_roles": _choice("FAERS drug role", lambda: tuple(_suspect_roles())),
 }
 """Checks of parameter values by parameter name: each returns the canonical
 value or raises ``ValueError`` (an :class:`UnknownNameError` lists close matches)."""

@@ -38,17 +38,12 @@ import numpy as np
 import pandas as pd
 
 from il6analysis.errors import SourceError
-from il6analysis.matching import normalise
 
 if TYPE_CHECKING:
     from il6analysis.sources.faers import FaersData
 
 SUSPECT_ROLES = {"PS": "primary suspect", "SS": "secondary suspect", "C": "concomitant", "I": "interacting"}
 DEFAULT_ROLES: tuple[str, ...] = ("PS",)
-MIN_TOKEN_ALIAS = 4
-"""Aliases shorter than this (e.g. "MRA") match only a whole normalised drug
-name, never a word inside one, so they cannot catch unrelated products."""
-
 _COLUMNS = {
     "demo": ("primaryid", "caseid"),
     "drug": ("primaryid", "role_cod", "drugname", "prod_ai"),
@@ -112,30 +107,30 @@ def ingest(faers: FaersData, database: str | Path | None = None) -> Path:
     return database
 
 
-def alias_table(aliases: Iterable[tuple[str, str]]) -> pd.DataFrame:
-    """Return ``key, agent_id, whole_only``: each alias normalised for matching."""
-    rows = {(normalise(alias), agent_id) for alias, agent_id in aliases if normalise(alias)}
-    frame = pd.DataFrame(sorted(rows), columns=["key", "agent_id"])
-    return frame.assign(whole_only=frame["key"].str.len() < MIN_TOKEN_ALIAS)
+def drug_name_agents(names: Iterable[str], agents: Sequence[str] = ()) -> pd.DataFrame:
+    """Return ``field, agent_id``: which agents each distinct FAERS drug name or
+    active ingredient refers to, by :func:`il6analysis.names.agents_in_text`
+    (the rule ClinicalTrials.gov interventions are matched by too), restricted
+    to ``agents`` when given."""
+    from il6analysis.names import agents_in_text
 
+    rows = [(name, agent) for name in names for agent in sorted(agents_in_text(name))
+            if not agents or agent in agents]
+    return pd.DataFrame(rows, columns=["field", "agent_id"], dtype="str")
+
+
+_NAMED_SQL = """
+CREATE TEMP VIEW named AS
+SELECT DISTINCT d.primaryid, field
+FROM drug d, (SELECT unnest([d.prod_ai, d.drugname]) AS field)
+WHERE d.role_cod IN (SELECT role FROM roles) AND field IS NOT NULL
+"""
 
 _SIGNAL_SQL = """
-WITH named AS (
-    SELECT DISTINCT d.primaryid, field
-    FROM drug d, (SELECT unnest([d.prod_ai, d.drugname]) AS field)
-    WHERE d.role_cod IN (SELECT role FROM roles) AND field IS NOT NULL
-),
-keyed AS (
-    SELECT primaryid,
-           regexp_replace(lower(field), '[^0-9a-z]+', '', 'g') AS whole,
-           string_split(trim(regexp_replace(lower(field), '[^0-9a-z]+', ' ', 'g')), ' ') AS words
-    FROM named
-),
-exposed AS (
-    SELECT DISTINCT k.primaryid, a.agent_id
-    FROM keyed k JOIN aliases a
-      ON a.key = k.whole OR (NOT a.whole_only AND list_contains(k.words, a.key))
-    WHERE k.primaryid IN (SELECT primaryid FROM demo)
+WITH exposed AS (
+    SELECT DISTINCT n.primaryid, m.agent_id
+    FROM named n JOIN name_agents m USING (field)
+    WHERE n.primaryid IN (SELECT primaryid FROM demo)
 ),
 events AS (SELECT DISTINCT primaryid, pt FROM reac WHERE pt IS NOT NULL
            AND primaryid IN (SELECT primaryid FROM demo)),
@@ -193,7 +188,6 @@ def disproportionality(
         UnknownNameError: an unknown agent name.
     """
     from il6analysis.compare import resolve_agents
-    from il6analysis.names import agent_aliases
 
     database = Path(database) if database is not None else default_database()
     if not database.is_file():
@@ -202,11 +196,11 @@ def disproportionality(
     if unknown or not roles:
         raise ValueError(f"unknown drug role(s) {unknown}; valid: {', '.join(SUSPECT_ROLES)}")
     wanted = resolve_agents(agents)
-    aliases = alias_table(pair for pair in agent_aliases() if not wanted or pair[1] in wanted)
-    roles_frame = pd.DataFrame({"role": list(roles)})
     with duckdb.connect(str(database), read_only=True) as connection:
-        connection.register("aliases", aliases)
-        connection.register("roles", roles_frame)
+        connection.register("roles", pd.DataFrame({"role": list(roles)}))
+        connection.execute(_NAMED_SQL)
+        names = [row[0] for row in connection.execute("SELECT DISTINCT field FROM named").fetchall()]
+        connection.register("name_agents", drug_name_agents(names, wanted))
         table = connection.execute(_SIGNAL_SQL, {"min_cases": int(min_cases)}).df()
     table = _ratios(table.astype({k: "int64" for k in "abcd"}))
     table["signal"] = (table["a"] >= 3) & (table["ror_lower"] > 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import il6analysis as il6
+from il6analysis.names import agents_in_text
 
 
 @pytest.mark.parametrize(
@@ -104,3 +105,21 @@ def test_unknown_cancer_type_lists_close_matches():
 def test_non_text_name_is_a_clear_error():
     with pytest.raises(il6.UnknownNameError, match="must be text"):
         il6.resolve_agent(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "agents"),
+    [
+        ("ACTEMRA 162 MG", {"tocilizumab"}),
+        ("Tocilizumab 8 mg/kg", {"tocilizumab"}),
+        ("TOCILIZUMAB-BAVI", {"tocilizumab-bavi"}),  # the longest alias wins: not also tocilizumab
+        ("Tofidence (tocilizumab-bavi)", {"tocilizumab-bavi"}),
+        ("CNTO 328", {"siltuximab"}),
+        ("MRA", {"tocilizumab"}),  # a short alias as the whole name
+        ("MRA VACCINE", set()),  # but never as a word inside another name
+        ("methotrexate", set()),
+        (None, set()),
+    ],
+)
+def test_agents_in_text_is_one_rule_for_every_source(text, agents):
+    assert agents_in_text(text) == agents

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from il6analysis.errors import SourceError
-from il6analysis.signals import database_info, disproportionality, ingest
+from il6analysis.signals import database_info, disproportionality, drug_name_agents, ingest
 
 
 def row(table: pd.DataFrame, agent: str, pt: str) -> pd.Series:
@@ -112,3 +112,10 @@ def test_cli_reports_a_malformed_faers_file_clearly(tmp_path):
     assert result.exit_code == 1
     assert "DEMO26Q1.txt" in result.output and "line 3" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "f.duckdb").exists()
+
+
+def test_biosimilar_reports_are_not_also_counted_for_the_reference_agent():
+    mapping = drug_name_agents(["TOCILIZUMAB-BAVI", "ACTEMRA", "ASPIRIN"])
+    assert mapping.values.tolist() == [["TOCILIZUMAB-BAVI", "tocilizumab-bavi"], ["ACTEMRA", "tocilizumab"]]
+    assert drug_name_agents(["TOCILIZUMAB-BAVI", "ACTEMRA"], agents=["tocilizumab"]).values.tolist() == [
+        ["ACTEMRA", "tocilizumab"]]

@@ -20,7 +20,6 @@ an error, because nothing can be keyed without it.
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -33,25 +32,22 @@ import pandas as pd
 from il6analysis import vocab
 from il6analysis.datasets import column_order, load_trial_partners
 from il6analysis.errors import SourceError, UnknownNameError
-from il6analysis.matching import normalise
-from il6analysis.names import agent_aliases, resolve_indication
+from il6analysis.matching import normalise, words
+from il6analysis.names import MIN_WORD_ALIAS, agent_aliases, agents_in_text, resolve_indication
 
 API = "https://clinicaltrials.gov/api/v2/studies"
 
-MIN_ALIAS_LENGTH = 5
-"""Aliases shorter than this many letters and digits are neither searched for
-nor looked for inside longer intervention names; they still match an
-intervention whose whole name (or other name) they are. This leaves out
-``"MRA"`` (tocilizumab's code, but also magnetic resonance angiography) and the
-bare biosimilar suffixes ``"bavi"``, ``"aazg"`` and ``"anoh"``, which would
-flood the search with unrelated studies."""
+MIN_ALIAS_LENGTH = MIN_WORD_ALIAS
+"""Aliases shorter than this are not searched for: ``"MRA"`` (tocilizumab's
+code, but also magnetic resonance angiography) and the bare biosimilar
+suffixes ``"bavi"``, ``"aazg"`` and ``"anoh"`` would flood the search with
+unrelated studies. They still match an intervention whose whole name they are."""
 
 KEY = ["nct_id", "agent_id", "indication_id"]
 COMPARED_COLUMNS = ("phase", "status", "start_date", "enrollment")
 PARTNER_TYPES = frozenset({"DRUG", "BIOLOGICAL"})
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 _TRIAL_DTYPES: dict[str, Any] = {
     "nct_id": "str",
@@ -344,8 +340,8 @@ def match_agents(interventions: Iterable[dict]) -> list[str]:
 
     An intervention names an agent when its name or one of its ``otherNames``
     is, after :func:`~il6analysis.matching.normalise`, one of the agent's
-    aliases, or when such an alias (of at least :data:`MIN_ALIAS_LENGTH`
-    characters) appears in it as whole words: ``"Tocilizumab 8 mg/kg"`` and
+    aliases, or when such an alias (see
+    :func:`il6analysis.names.agents_in_text`) appears in it as whole words: ``"Tocilizumab 8 mg/kg"`` and
     ``"RO4877533"`` both give ``tocilizumab``. The longest alias wins where
     aliases overlap, so ``"Tofidence (tocilizumab-bavi)"`` gives only
     ``tocilizumab-bavi``. An intervention whose name starts with the word
@@ -361,46 +357,11 @@ def match_agents(interventions: Iterable[dict]) -> list[str]:
     found: set[str] = set()
     for intervention in interventions:
         names = [intervention.get("name")] + list(intervention.get("otherNames") or [])
-        if _words(names[0])[:1] == ["placebo"]:
+        if words(names[0])[:1] == ["placebo"]:
             continue
         for name in names:
-            found |= _agents_in(name)
+            found |= agents_in_text(name)
     return sorted(found)
-
-
-@functools.cache
-def _alias_index() -> dict[str, str]:
-    """Map each normalised alias to its agent (first one wins; validation rejects clashes)."""
-    index: dict[str, str] = {}
-    for alias, agent_id in agent_aliases():
-        if normalise(alias):
-            index.setdefault(normalise(alias), agent_id)
-    return index
-
-
-def _words(name: str | None) -> list[str]:
-    """Split a name into case-folded runs of letters and digits."""
-    return [word for word in _NOT_ALNUM.split(name.casefold()) if word] if name else []
-
-
-def _agents_in(name: str | None) -> set[str]:
-    """Return the agents named by one intervention name (see :func:`match_agents`)."""
-    index = _alias_index()
-    words = _words(name)
-    whole = "".join(words)
-    if whole in index:
-        return {index[whole]}
-    spans = [
-        (start, end, index[key])
-        for start in range(len(words))
-        for end in range(start + 1, len(words) + 1)
-        if len(key := "".join(words[start:end])) >= MIN_ALIAS_LENGTH and key in index
-    ]
-    return {
-        agent
-        for start, end, agent in spans
-        if not any(a <= start and end <= b and (a, b) != (start, end) for a, b, _ in spans)
-    }
 
 
 # --- tables ---------------------------------------------------------------------
@@ -488,7 +449,7 @@ def _partner_rows(record: dict, classes: dict[str, str]) -> list[dict]:
     rows = []
     for intervention in record["interventions"]:
         name = intervention["name"]
-        if intervention["type"] not in PARTNER_TYPES or name is None or "placebo" in _words(name):
+        if intervention["type"] not in PARTNER_TYPES or name is None or "placebo" in words(name):
             continue
         if match_agents([intervention]):
             continue
