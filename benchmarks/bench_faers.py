@@ -6,7 +6,7 @@ the real 2026Q2 headers), then, each in a fresh child process so that peak
 memory is measured separately:
 
 (duckdb) read the quarter, ingest it into a DuckDB file, compute ROR/PRR for
-         every agent x preferred term (``il6analysis.signals``);
+         every agent x preferred term (``il6analysis.analysis.signals``);
 (pandas) read the quarter, compute the same table with plain pandas joins.
 
 Prints wall-clock time and peak resident memory of each, their ratio, and
@@ -80,9 +80,9 @@ def generate(folder: Path, reports: int, seed: int = 6) -> None:
 
 
 def pandas_disproportionality(faers, roles=("PS",)) -> pd.DataFrame:
-    """The 2x2 counts of ``il6analysis.signals`` computed with plain pandas
+    """The 2x2 counts of ``il6analysis.analysis.signals`` computed with plain pandas
     (same name-to-agent rule, ``signals.drug_name_agents``)."""
-    from il6analysis.signals import drug_name_agents
+    from il6analysis.analysis.signals import drug_name_agents
 
     drug = faers.drug[faers.drug["role_cod"].isin(roles)]
     fields = pd.concat([drug[["primaryid", "prod_ai"]].rename(columns={"prod_ai": "field"}),
@@ -105,8 +105,9 @@ def pandas_disproportionality(faers, roles=("PS",)) -> pd.DataFrame:
 
 def child(engine: str, folder: Path, result_file: Path) -> None:
     """Run one engine end to end; write its time, peak memory and 2x2 counts."""
-    from il6analysis.signals import disproportionality, ingest
+    from il6analysis.analysis.signals import disproportionality
     from il6analysis.sources.faers import read_quarter
+    from il6analysis.sources.faers_store import ingest
 
     start = time.perf_counter()
     faers = read_quarter(folder)

@@ -23,8 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from il6analysis.notebooks import notebook_dir
-from il6analysis.suite import load_suite
+from il6analysis.reporting.suite import load_suite
 
 BIN = Path(sys.executable).parent
 
@@ -41,8 +40,8 @@ def plain_commands(suite: Path, out: Path) -> list[list[str]]:
     """papermill + nbconvert CLI calls for every report of ``suite``."""
     commands = []
     for number, job in enumerate(load_suite(suite)):
-        executed = out / f"{number:03d}-{job.report}.ipynb"
-        notebook = notebook_dir() / f"{job.report}.ipynb"
+        executed = out / f"{number:03d}-{job.report.name}.ipynb"
+        notebook = job.report.path
         commands.append([str(BIN / "papermill"), str(notebook), str(executed), "-k", "python3",
                          "-y", json.dumps(job.parameters), "--cwd", str(notebook.parent), "--no-progress-bar"])
         commands.append([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)])

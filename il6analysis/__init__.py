@@ -22,25 +22,26 @@ __version__ = _version("il6analysis")
 
 _EXPORTS: dict[str, str] = {
     "DataValidationError": "il6analysis.errors",
+    "Il6Error": "il6analysis.errors",
     "UnknownNameError": "il6analysis.errors",
-    "ValidationReport": "il6analysis.validation",
-    "validate": "il6analysis.validation",
-    "dataset_info": "il6analysis.provenance",
-    "describe": "il6analysis.datasets",
-    "list_datasets": "il6analysis.datasets",
-    "load_adverse_events": "il6analysis.datasets",
-    "load_agent_names": "il6analysis.datasets",
-    "load_agents": "il6analysis.datasets",
-    "load_approvals": "il6analysis.datasets",
-    "load_indications": "il6analysis.datasets",
-    "load_table": "il6analysis.datasets",
-    "load_targets": "il6analysis.datasets",
-    "load_trial_partners": "il6analysis.datasets",
-    "load_trials": "il6analysis.datasets",
-    "load_warnings": "il6analysis.datasets",
-    "resolve_agent": "il6analysis.names",
-    "resolve_cancer_type": "il6analysis.names",
-    "resolve_indication": "il6analysis.names",
+    "ValidationReport": "il6analysis.curated.validation",
+    "validate": "il6analysis.curated.validation",
+    "dataset_info": "il6analysis.curated.identity",
+    "describe": "il6analysis.curated.loaders",
+    "list_datasets": "il6analysis.curated.loaders",
+    "load_adverse_events": "il6analysis.curated.loaders",
+    "load_agent_names": "il6analysis.curated.loaders",
+    "load_agents": "il6analysis.curated.loaders",
+    "load_approvals": "il6analysis.curated.loaders",
+    "load_indications": "il6analysis.curated.loaders",
+    "load_table": "il6analysis.curated.loaders",
+    "load_targets": "il6analysis.curated.loaders",
+    "load_trial_partners": "il6analysis.curated.loaders",
+    "load_trials": "il6analysis.curated.loaders",
+    "load_warnings": "il6analysis.curated.loaders",
+    "resolve_agent": "il6analysis.curated.names",
+    "resolve_cancer_type": "il6analysis.curated.names",
+    "resolve_indication": "il6analysis.curated.names",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -61,7 +62,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from il6analysis.datasets import (
+    from il6analysis.curated.identity import dataset_info
+    from il6analysis.curated.loaders import (
         describe,
         list_datasets,
         load_adverse_events,
@@ -75,7 +77,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         load_trials,
         load_warnings,
     )
-    from il6analysis.errors import DataValidationError, UnknownNameError
-    from il6analysis.names import resolve_agent, resolve_cancer_type, resolve_indication
-    from il6analysis.provenance import dataset_info
-    from il6analysis.validation import ValidationReport, validate
+    from il6analysis.curated.names import resolve_agent, resolve_cancer_type, resolve_indication
+    from il6analysis.curated.validation import ValidationReport, validate
+    from il6analysis.errors import DataValidationError, Il6Error, UnknownNameError

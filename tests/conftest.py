@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-
-from dataclasses import dataclass, field
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from il6analysis.cli import app
+from il6analysis.cli.app import app
 
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A folder holding a copy of every shipped table and the curation record."""
-    source = resources.files("il6analysis") / "data"
+    source = resources.files("il6analysis.curated") / "data"
     target = tmp_path / "data"
     target.mkdir()
     for entry in source.iterdir():
@@ -90,6 +89,6 @@ def hand_made_faers() -> Quarter:
 @pytest.fixture
 def faers_database(tmp_path, hand_made_faers) -> Path:
     """A FAERS DuckDB file built from the hand-made reports."""
-    from il6analysis.signals import ingest
+    from il6analysis.sources.faers_store import ingest
 
     return ingest(hand_made_faers, tmp_path / "faers.duckdb")

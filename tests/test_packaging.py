@@ -45,7 +45,7 @@ def test_package_is_typed_and_ships_its_data():
     files = resources.files("il6analysis")
     assert (files / "py.typed").is_file()
     for name in il6.list_datasets()["table"]:
-        assert (files / "data" / f"{name}.csv").is_file()
+        assert (files / "curated" / "data" / f"{name}.csv").is_file()
 
 
 def test_public_api_is_declared_and_documented():

@@ -12,17 +12,15 @@ The default folder is ``$IL6_CACHE_DIR`` when that variable is set, else
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from il6analysis.atomic import atomic_write_text
 from il6analysis.errors import SourceError
+from il6analysis.paths import location
 
-CACHE_DIR_VARIABLE = "IL6_CACHE_DIR"
-DEFAULT_CACHE_DIR = Path("data") / "cache"
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _ENTRY_KEYS = ("retrieved", "request", "payload")
 
@@ -31,14 +29,12 @@ class ResponseCache:
     """A folder of cached responses.
 
     Args:
-        folder: where entries live (default: ``$IL6_CACHE_DIR`` if set, else
-            ``data/cache`` under the current directory). Created on first save.
+        folder: where entries live (default: the ``cache`` location of
+            :mod:`il6analysis.paths`). Created on first save.
     """
 
     def __init__(self, folder: str | Path | None = None) -> None:
-        if folder is None:
-            folder = os.environ.get(CACHE_DIR_VARIABLE) or DEFAULT_CACHE_DIR
-        self.folder = Path(folder)
+        self.folder = location("cache", folder)
 
     def path(self, name: str) -> Path:
         """Return the file of entry ``name``.
@@ -68,16 +64,7 @@ class ResponseCache:
         target = self.path(name)
         self.folder.mkdir(parents=True, exist_ok=True)
         entry = {"retrieved": datetime.now(UTC).isoformat(timespec="seconds"), "request": request, "payload": payload}
-        handle = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=self.folder, prefix=f".{name}.", suffix=".tmp", delete=False
-        )
-        try:
-            with handle:
-                json.dump(entry, handle, ensure_ascii=False, indent=1)
-            os.replace(handle.name, target)
-        except BaseException:
-            Path(handle.name).unlink(missing_ok=True)
-            raise
+        atomic_write_text(target, json.dumps(entry, ensure_ascii=False, indent=1))
         return target
 
     def load(self, name: str) -> dict[str, Any] | None:

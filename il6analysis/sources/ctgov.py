@@ -21,7 +21,6 @@ an error, because nothing can be keyed without it.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -29,11 +28,11 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from il6analysis import vocab
-from il6analysis.datasets import column_order, load_trial_partners
-from il6analysis.errors import SourceError, UnknownNameError
-from il6analysis.matching import normalise, words
-from il6analysis.names import MIN_WORD_ALIAS, agent_aliases, agents_in_text, resolve_indication
+from il6analysis.curated import vocab
+from il6analysis.curated.dates import parse_partial_date
+from il6analysis.curated.matching import normalise
+from il6analysis.curated.names import MIN_WORD_ALIAS, agent_aliases
+from il6analysis.errors import SourceError
 
 API = "https://clinicaltrials.gov/api/v2/studies"
 
@@ -43,32 +42,6 @@ code, but also magnetic resonance angiography) and the bare biosimilar
 suffixes ``"bavi"``, ``"aazg"`` and ``"anoh"`` would flood the search with
 unrelated studies. They still match an intervention whose whole name they are."""
 
-KEY = ["nct_id", "agent_id", "indication_id"]
-COMPARED_COLUMNS = ("phase", "status", "start_date", "enrollment")
-PARTNER_TYPES = frozenset({"DRUG", "BIOLOGICAL"})
-
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
-_TRIAL_DTYPES: dict[str, Any] = {
-    "nct_id": "str",
-    "agent_id": "str",
-    "indication_id": "str",
-    "title": "str",
-    "phase": pd.CategoricalDtype(vocab.TRIAL_PHASES, ordered=True),
-    "status": pd.CategoricalDtype(vocab.TRIAL_STATUSES),
-    "start_date": "datetime64[ns]",
-    "start_date_precision": pd.CategoricalDtype(vocab.DATE_PRECISIONS),
-    "enrollment": "Int64",
-    "source": "str",
-    "notes": "str",
-}
-_PARTNER_DTYPES: dict[str, Any] = {
-    "nct_id": "str",
-    "partner": "str",
-    "partner_class": pd.CategoricalDtype(vocab.PARTNER_CLASSES),
-    "source": "str",
-    "notes": "str",
-}
 
 _JSON_TYPES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
 
@@ -83,7 +56,7 @@ log = logging.getLogger(__name__)
 def search_terms() -> list[str]:
     """Return the intervention search terms: every name of every agent.
 
-    Names are taken from :func:`il6analysis.names.agent_aliases`; spellings
+    Names are taken from :func:`il6analysis.curated.names.agent_aliases`; spellings
     that normalise alike (``"RO-4877533"``, ``"RO4877533"``) are searched once,
     and names shorter than :data:`MIN_ALIAS_LENGTH` are skipped.
 
@@ -266,7 +239,7 @@ def _texts(value: Any) -> list[str]:
 
 
 def _phase(phases: Any) -> tuple[str | None, str | None]:
-    """Map a v2 ``phases`` list to one :data:`~il6analysis.vocab.TRIAL_PHASES` value.
+    """Map a v2 ``phases`` list to one :data:`~il6analysis.curated.vocab.TRIAL_PHASES` value.
 
     Returns:
         ``(phase, note)``: the phase or ``None`` (absent, empty, or not in the
@@ -281,7 +254,7 @@ def _phase(phases: Any) -> tuple[str | None, str | None]:
 
 
 def _status(value: Any) -> tuple[str | None, str | None]:
-    """Return ``(status, note)``; a status outside :data:`~il6analysis.vocab.TRIAL_STATUSES` is left empty with a note."""
+    """Return ``(status, note)``; a status outside :data:`~il6analysis.curated.vocab.TRIAL_STATUSES` is left empty with a note."""
     if value is None:
         return None, None
     if value in vocab.TRIAL_STATUSES:
@@ -290,24 +263,14 @@ def _status(value: Any) -> tuple[str | None, str | None]:
 
 
 def _partial_date(value: Any) -> tuple[pd.Timestamp | None, str | None, str | None]:
-    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
-
-    Returns:
-        ``(date, precision, note)``: the first day of the period, ``"year"``,
-        ``"month"`` or ``"day"``, and a note when the value did not parse.
-    """
+    """Return ``(date, precision, note)`` of a registry date; the note says why a value was left empty."""
     if value is None:
         return None, None, None
-    match = _PARTIAL_DATE.match(value) if isinstance(value, str) else None
-    if match:
-        year, month, day = match.groups()
-        try:
-            date = pd.Timestamp(int(year), int(month or 1), int(day or 1))
-        except ValueError:
-            pass
-        else:
-            return date, "day" if day else "month" if month else "year", None
-    return None, None, f"start date {value!r} not understood, left empty"
+    try:
+        date, precision = parse_partial_date(value if isinstance(value, str) else "")
+    except ValueError:
+        return None, None, f"start date {value!r} not understood, left empty"
+    return date, precision, None
 
 
 def _enrollment(info: Any) -> tuple[int | None, str | None]:
@@ -330,208 +293,3 @@ def _interventions(value: Any) -> list[dict]:
         for item in value
         if isinstance(item, dict)
     ]
-
-
-# --- agents ---------------------------------------------------------------------
-
-
-def match_agents(interventions: Iterable[dict]) -> list[str]:
-    """Return the agents that a study's interventions name.
-
-    An intervention names an agent when its name or one of its ``otherNames``
-    is, after :func:`~il6analysis.matching.normalise`, one of the agent's
-    aliases, or when such an alias (see
-    :func:`il6analysis.names.agents_in_text`) appears in it as whole words: ``"Tocilizumab 8 mg/kg"`` and
-    ``"RO4877533"`` both give ``tocilizumab``. The longest alias wins where
-    aliases overlap, so ``"Tofidence (tocilizumab-bavi)"`` gives only
-    ``tocilizumab-bavi``. An intervention whose name starts with the word
-    "placebo" (``"Placebo to tocilizumab"``) names no agent.
-
-    Args:
-        interventions: dicts with ``name`` and optionally ``otherNames``, as in
-            :func:`parse_study` records.
-
-    Returns:
-        The matching ``agent_id`` values, sorted.
-    """
-    found: set[str] = set()
-    for intervention in interventions:
-        names = [intervention.get("name")] + list(intervention.get("otherNames") or [])
-        if words(names[0])[:1] == ["placebo"]:
-            continue
-        for name in names:
-            found |= agents_in_text(name)
-    return sorted(found)
-
-
-# --- tables ---------------------------------------------------------------------
-
-
-def studies_to_tables(studies: Iterable[dict]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Turn v2 study objects into rows of the trials and trial-partners tables.
-
-    A study whose interventions name no agent (:func:`match_agents`) is
-    dropped. Each remaining study gives one trials row per agent x condition
-    whose condition :func:`~il6analysis.names.resolve_indication` knows; the
-    other conditions (and a study without conditions, with ``condition``
-    missing) are listed in ``unmapped`` instead. Its DRUG and BIOLOGICAL
-    interventions that name no agent and do not contain the word "placebo"
-    become partners when the study has trials rows; an intervention without a
-    ``type`` (``fields=``-restricted responses) is not a partner. A partner's
-    class is taken from the curated trial-partners table when that table
-    classifies a partner of the same name (ignoring case), else ``"other"``
-    (with a note).
-
-    Returns:
-        ``(trials, partners, unmapped)``: ``trials`` and ``partners`` with the
-        columns and dtypes of :func:`~il6analysis.datasets.load_trials` and
-        :func:`~il6analysis.datasets.load_trial_partners` (``source`` is the
-        NCT ID, ``notes`` the :func:`parse_study` notes joined by ``"; "``);
-        ``unmapped`` with columns ``nct_id, condition``.
-
-    Raises:
-        SourceError: a study has no NCT ID (the message gives its position).
-    """
-    trials: list[dict] = []
-    partners: list[dict] = []
-    unmapped: list[dict] = []
-    classes = _curated_partner_classes()
-    for index, study in enumerate(studies):
-        record = parse_study(study, index)
-        agents = match_agents(record["interventions"])
-        if not agents:
-            continue
-        indications, unknown = _resolve_conditions(record["conditions"])
-        unmapped += [{"nct_id": record["nct_id"], "condition": condition} for condition in unknown]
-        trials += [_trial_row(record, agent, indication) for agent in agents for indication in indications]
-        if indications:
-            partners += _partner_rows(record, classes)
-    return (
-        _frame(trials, column_order("trials"), _TRIAL_DTYPES, KEY),
-        _frame(partners, column_order("trial_partners"), _PARTNER_DTYPES, ["nct_id", "partner"]),
-        _frame(unmapped, ["nct_id", "condition"], {"nct_id": "str", "condition": "str"}, ["nct_id", "condition"]),
-    )
-
-
-def _frame(rows: list[dict], columns: list[str], dtypes: dict[str, Any], key: list[str]) -> pd.DataFrame:
-    """Build a typed frame from row dicts, keeping the first row of each ``key``
-    (a study listed twice, or two interventions of the same name)."""
-    return pd.DataFrame(rows, columns=columns).astype(dtypes).drop_duplicates(key, ignore_index=True)
-
-
-def _resolve_conditions(conditions: list[str]) -> tuple[list[str], list[str | None]]:
-    """Return the indication IDs of the conditions, and the conditions that resolve to none.
-
-    A study without conditions gives ``([], [None])`` so that it is not lost silently.
-    """
-    if not conditions:
-        return [], [None]
-    indications: list[str] = []
-    unknown: list[str | None] = []
-    for condition in conditions:
-        try:
-            indications.append(resolve_indication(condition))
-        except UnknownNameError:
-            unknown.append(condition)
-    return indications, unknown
-
-
-def _trial_row(record: dict, agent_id: str, indication_id: str) -> dict:
-    fields = ("nct_id", "title", "phase", "status", "start_date", "start_date_precision", "enrollment")
-    row = {field: record[field] for field in fields}
-    notes = "; ".join(record["notes"]) or None
-    return row | {"agent_id": agent_id, "indication_id": indication_id, "source": record["nct_id"], "notes": notes}
-
-
-def _partner_rows(record: dict, classes: dict[str, str]) -> list[dict]:
-    """Return the trial-partners rows of one study (see :func:`studies_to_tables`);
-    ``classes`` maps case-folded curated partner names to their class."""
-    rows = []
-    for intervention in record["interventions"]:
-        name = intervention["name"]
-        if intervention["type"] not in PARTNER_TYPES or name is None or "placebo" in words(name):
-            continue
-        if match_agents([intervention]):
-            continue
-        known = classes.get(name.casefold())
-        note = None if known else "partner_class: not classified in the curated trial_partners table"
-        rows.append({"nct_id": record["nct_id"], "partner": name, "partner_class": known or "other",
-                     "source": record["nct_id"], "notes": note})
-    return rows
-
-
-def _curated_partner_classes() -> dict[str, str]:
-    """Map each curated partner name, case-folded, to its class (first row wins)."""
-    curated = load_trial_partners()
-    classes: dict[str, str] = {}
-    for partner, partner_class in zip(curated["partner"], curated["partner_class"]):
-        classes.setdefault(partner.casefold(), partner_class)
-    return classes
-
-
-# --- comparison -------------------------------------------------------------------
-
-
-def compare_with_curated(refreshed: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame:
-    """Compare refreshed trials rows with the curated trials table.
-
-    Rows are paired on ``nct_id, agent_id, indication_id``; paired rows are
-    compared on phase, status, start date (written at its precision, so
-    ``2009-06`` and ``2009-06-30`` differ) and enrollment.
-
-    Args:
-        refreshed: trials rows from :func:`studies_to_tables`.
-        curated: the curated table, as :func:`~il6analysis.datasets.load_trials` returns it.
-
-    Returns:
-        One row per key in either frame, sorted by key, with columns ``nct_id,
-        agent_id, indication_id, change, changed_columns, old, new``:
-        ``change`` is ``"added"`` (refreshed only), ``"curated only"``,
-        ``"changed"`` or ``"unchanged"``; for changed rows ``changed_columns``
-        lists the differing columns (``"phase, enrollment"``) and ``old`` /
-        ``new`` their values as text (``"phase=PHASE2; enrollment=118"``,
-        ``(missing)`` for an empty value); these three are missing otherwise.
-
-    Raises:
-        ValueError: a frame lacks one of the key or compared columns (or ``start_date_precision``).
-    """
-    needed = KEY + list(COMPARED_COLUMNS) + ["start_date_precision"]
-    for label, frame in (("refreshed", refreshed), ("curated", curated)):
-        missing = [column for column in needed if column not in frame.columns]
-        if missing:
-            raise ValueError(f"{label} trials lack column(s): {', '.join(missing)}")
-    merged = curated[needed].merge(refreshed[needed], on=KEY, how="outer", suffixes=("_old", "_new"), indicator=True)
-    rows = [_compare_row(row) for row in merged.to_dict("records")]
-    columns = KEY + ["change", "changed_columns", "old", "new"]
-    result = pd.DataFrame(rows, columns=columns).astype({column: "str" for column in columns})
-    return result.sort_values(KEY, ignore_index=True)
-
-
-def _compare_row(row: dict) -> dict:
-    """Classify one merged row (see :func:`compare_with_curated`)."""
-    out = {column: row[column] for column in KEY} | {"changed_columns": None, "old": None, "new": None}
-    if row["_merge"] != "both":
-        return out | {"change": "added" if row["_merge"] == "right_only" else "curated only"}
-    old = {column: _value_text(row, column, "_old") for column in COMPARED_COLUMNS}
-    new = {column: _value_text(row, column, "_new") for column in COMPARED_COLUMNS}
-    differing = [column for column in COMPARED_COLUMNS if old[column] != new[column]]
-    if not differing:
-        return out | {"change": "unchanged"}
-    return out | {
-        "change": "changed",
-        "changed_columns": ", ".join(differing),
-        "old": "; ".join(f"{column}={old[column] or '(missing)'}" for column in differing),
-        "new": "; ".join(f"{column}={new[column] or '(missing)'}" for column in differing),
-    }
-
-
-def _value_text(row: dict, column: str, suffix: str) -> str | None:
-    """Return one compared value as text (a date at its precision), ``None`` when missing."""
-    value = row[column + suffix]
-    if pd.isna(value):
-        return None
-    if column == "start_date":
-        precision = row["start_date_precision" + suffix]
-        formats = {"year": "%Y", "month": "%Y-%m"}
-        return value.strftime(formats.get(precision, "%Y-%m-%d"))
-    return str(value)

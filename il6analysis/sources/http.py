@@ -22,28 +22,12 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
-from il6analysis.errors import SourceError
+from il6analysis.errors import HttpStatusError, SourceError
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 API_KEY_VARIABLE = "OPENFDA_API_KEY"
 OPENFDA_HOST = "api.fda.gov"
 _API_KEY_IN_TEXT = re.compile(r"(api_key=)[^&\s'\"]+")
-
-
-class HttpStatusError(SourceError):
-    """The server answered with an HTTP error status (after any retries).
-
-    Attributes:
-        status: the HTTP status code.
-        url: the request URL, with any ``api_key`` redacted.
-        body: the response body parsed as JSON, or ``None`` when it is not JSON.
-    """
-
-    def __init__(self, message: str, status: int, url: str, body: Any) -> None:
-        super().__init__(message)
-        self.status = status
-        self.url = url
-        self.body = body
 
 
 def default_user_agent() -> str:

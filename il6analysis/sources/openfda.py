@@ -1,12 +1,11 @@
-"""openFDA drug labels and FAERS adverse-event counts.
+"""openFDA drug labels: their boxed warnings and warnings, checked against the curated table.
 
-* :func:`fetch_labels` / :func:`fetch_event_counts` call openFDA, cache the raw
-  answer and fall back to the cached copy when openFDA cannot be reached.
+* :func:`fetch_labels` calls openFDA, caches the raw answer and falls back to
+  the cached copy when openFDA cannot be reached.
 * :func:`parse_labels` turns a label answer into one row per label x section;
   :func:`label_warnings` finds the warning topics of
-  :data:`il6analysis.vocab.WARNING_TOPICS` in those sections and
+  :data:`il6analysis.curated.vocab.WARNING_TOPICS` in those sections and
   :func:`compare_warnings` checks them against the curated ``warnings`` table.
-* :func:`parse_event_counts` turns a count answer into reaction term counts.
 
 Label text is returned verbatim as data: whoever displays it must escape it.
 
@@ -26,21 +25,17 @@ from typing import Any
 
 import pandas as pd
 
-from il6analysis import vocab
-from il6analysis.datasets import load_agent_names
-from il6analysis.errors import SourceError, UnknownNameError
-from il6analysis.matching import closest
+from il6analysis.curated import vocab
+from il6analysis.curated.loaders import load_agent_names
+from il6analysis.curated.matching import closest
+from il6analysis.errors import HttpStatusError, SourceError, UnknownNameError
 from il6analysis.sources.cache import ResponseCache
-from il6analysis.sources.http import HttpClient, HttpStatusError
+from il6analysis.sources.http import HttpClient
 
 LABEL_API = "https://api.fda.gov/drug/label.json"
-EVENT_API = "https://api.fda.gov/drug/event.json"
 
 LABEL_FIELDS = ("openfda.generic_name", "openfda.brand_name")
-EVENT_FIELDS = ("patient.drug.openfda.generic_name", "patient.drug.openfda.brand_name", "patient.drug.medicinalproduct")
-REACTION_COUNT = "patient.reaction.reactionmeddrapt.exact"
 LABEL_LIMIT = 100
-COUNT_LIMIT = 1000
 
 LABEL_SECTIONS = ("boxed_warning", "warnings_and_cautions", "warnings", "adverse_reactions")
 """Label sections kept by :func:`parse_labels` (``warnings`` is the section of older labels)."""
@@ -90,7 +85,6 @@ _LABEL_DTYPES = {
 }
 _WARNING_ID_DTYPE = pd.CategoricalDtype(vocab.WARNING_IDS)
 _FOUND_DTYPES = {"agent_id": "str", "set_id": "str", "warning_id": _WARNING_ID_DTYPE, "boxed": "boolean"}
-_COUNT_DTYPES = {"agent_id": "str", "term": "str", "count": "Int64"}
 
 
 @dataclass(frozen=True)
@@ -150,24 +144,6 @@ def label_query(agent_id: str) -> dict[str, Any]:
         UnknownNameError: ``agent_id`` is not in the agents table.
     """
     return {"search": _search(LABEL_FIELDS, _search_names(agent_id)), "limit": LABEL_LIMIT}
-
-
-def event_count_query(agent_id: str) -> dict[str, Any]:
-    """Return the ``drug/event.json`` query parameters counting the reactions reported for ``agent_id``.
-
-    Returns:
-        Parameters searching the reports' generic, brand and medicinal-product
-        names for each INN and brand name of the agent, counting
-        ``patient.reaction.reactionmeddrapt.exact`` (up to 1000 terms).
-
-    Raises:
-        UnknownNameError: ``agent_id`` is not in the agents table.
-    """
-    return {
-        "search": _search(EVENT_FIELDS, _search_names(agent_id)),
-        "count": REACTION_COUNT,
-        "limit": COUNT_LIMIT,
-    }
 
 
 def _describe(value: Any) -> str:
@@ -309,7 +285,7 @@ def compare_warnings(found: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame
     Args:
         found: a frame from :func:`label_warnings` (a topic is boxed when it is
             boxed in any of the agent's labels).
-        curated: the curated table (:func:`il6analysis.datasets.load_warnings`)
+        curated: the curated table (:func:`il6analysis.curated.loaders.load_warnings`)
             or any frame with ``agent_id``, ``warning_id`` and ``boxed``.
 
     Returns:
@@ -327,27 +303,6 @@ def compare_warnings(found: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame
     both["warning_id"] = both["warning_id"].astype(_WARNING_ID_DTYPE)
     columns = ["agent_id", "warning_id", "status", "label_boxed", "curated_boxed"]
     return both[columns].sort_values(["agent_id", "warning_id"], ignore_index=True)
-
-
-def parse_event_counts(payload: Any, agent_id: str) -> pd.DataFrame:
-    """Return the reaction counts of a ``drug/event.json`` count answer.
-
-    A count answer's ``meta`` has no ``results`` block; only ``results`` is read.
-
-    Returns:
-        One row per term: ``agent_id``, ``term`` (MedDRA preferred term, as
-        reported) and ``count`` (Int64, number of reports).
-
-    Raises:
-        SourceError: ``payload`` is not an object with a ``results`` list, or
-            a result is not a term with a whole-number count.
-    """
-    rows = []
-    for item in _results(payload, "count"):
-        if not isinstance(item, dict) or not isinstance(item.get("term"), str) or type(item.get("count")) is not int:
-            raise SourceError(f"count result {item!r:.200} is not a term with a whole-number count")
-        rows.append((agent_id, item["term"], item["count"]))
-    return _frame(rows, _COUNT_DTYPES)
 
 
 def _get_or_no_matches(client: HttpClient, url: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -400,16 +355,3 @@ def fetch_labels(client: HttpClient, agent_id: str, cache: ResponseCache | None 
         SourceError: openFDA failed and there is no cached copy.
     """
     return _fetch(client, LABEL_API, label_query(agent_id), f"openfda-label-{agent_id}", cache, "label")
-
-
-def fetch_event_counts(client: HttpClient, agent_id: str, cache: ResponseCache | None = None) -> Fetched:
-    """Fetch the FAERS reaction counts of ``agent_id`` (cache entry ``openfda-event-counts-<agent_id>``).
-
-    Returns:
-        As :func:`fetch_labels`.
-
-    Raises:
-        UnknownNameError: ``agent_id`` is not in the agents table.
-        SourceError: openFDA failed and there is no cached copy.
-    """
-    return _fetch(client, EVENT_API, event_count_query(agent_id), f"openfda-event-counts-{agent_id}", cache, "count")

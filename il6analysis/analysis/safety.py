@@ -1,0 +1,82 @@
+"""Label safety: adverse-reaction frequencies against comparators, and labelled warnings.
+
+Raises (every filter):
+    UnknownNameError: a name matches nothing; the message lists close matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from il6analysis.analysis.selection import keep_values, resolve_agents, resolve_names
+from il6analysis.curated import loaders as datasets
+from il6analysis.curated import vocab
+from il6analysis.curated.names import resolve_choice, resolve_indication
+
+
+def adverse_events_view(
+    agents: Iterable[str] | None = None,
+    indications: Iterable[str] | None = None,
+    socs: Iterable[str] | None = None,
+    terms: Iterable[str] | None = None,
+    min_pct: float = 0.0,
+) -> pd.DataFrame:
+    """Return label adverse-reaction rows with ``excess_pct`` = drug % minus comparator %.
+
+    ``min_pct`` keeps rows whose drug-arm percentage is at least that value.
+
+    Raises:
+        UnknownNameError: an unknown agent, indication, system organ class or term.
+        ValueError: ``min_pct`` outside 0-100.
+    """
+    if not 0 <= float(min_pct) <= 100:
+        raise ValueError(f"min_pct must be between 0 and 100, got {min_pct!r}")
+    events = datasets.load_adverse_events()
+    wanted_socs = resolve_names(socs, lambda s: resolve_choice("system organ class", s, events["soc"].dropna().unique()))
+    wanted_terms = resolve_names(terms, lambda t: resolve_choice("adverse event term", t, events["term"].unique()))
+    view = keep_values(events, "agent_id", resolve_agents(agents))
+    view = keep_values(view, "indication_id", resolve_names(indications, resolve_indication))
+    view = keep_values(view, "soc", wanted_socs)
+    view = keep_values(view, "term", wanted_terms)
+    view = view[view["drug_pct"].fillna(0) >= float(min_pct)]
+    return view.assign(excess_pct=view["drug_pct"] - view["comparator_pct"]).reset_index(drop=True)
+
+
+def frequency_matrix(view: pd.DataFrame) -> pd.DataFrame:
+    """Return agent x term: the highest drug-arm % over the agent's label tables and doses."""
+    if view.empty:
+        return pd.DataFrame()
+    return view.pivot_table(index="term", columns="agent_id", values="drug_pct", aggfunc="max")
+
+
+def excess_over_comparator(view: pd.DataFrame) -> pd.DataFrame:
+    """Return rows with both percentages, with ``arm`` (agent and dose) and
+    ``excess_pct``, largest excess first."""
+    paired = view.dropna(subset=["drug_pct", "comparator_pct"])
+    doses = paired["dose"].where(paired["dose"].str.len() <= 60, paired["dose"].str.slice(0, 57) + "...")
+    paired = paired.assign(arm=paired["agent_id"] + ": " + doses)
+    columns = ["agent_id", "arm", "term", "soc", "drug_pct", "comparator_pct", "comparator", "excess_pct", "label_table"]
+    return paired[columns].sort_values("excess_pct", ascending=False).reset_index(drop=True)
+
+
+WARNING_LEVELS: tuple[str, ...] = ("not recorded", "warning", "boxed warning")
+
+
+def warnings_matrix(agents: Iterable[str] | None = None) -> pd.DataFrame:
+    """Return warning topic x agent: ``"boxed warning"``, ``"warning"`` or ``"not recorded"``
+    (the curated label data holds no such warning for that agent, which is not
+    proof that the label lacks it).
+
+    Only agents with at least one labelled warning appear as columns.
+    """
+    warnings = keep_values(datasets.load_warnings(), "agent_id", resolve_agents(agents))
+    if warnings.empty:
+        return pd.DataFrame()
+    level = warnings["boxed"].map({True: "boxed warning", False: "warning"})
+    topics = warnings["warning_id"].astype("str").map(vocab.WARNING_TOPICS)
+    matrix = pd.crosstab(topics, warnings["agent_id"], values=level, aggfunc="first")
+    return matrix.fillna("not recorded").rename_axis(index="warning", columns="agent_id")
+
+

@@ -1,0 +1,156 @@
+"""Clinical trials: by cancer type, phase, status, regimen and start year.
+
+Raises (every filter):
+    UnknownNameError: a name matches nothing; the message lists close matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from il6analysis.analysis.selection import keep_values, partial_date_text, resolve_agents, resolve_names
+from il6analysis.curated import loaders as datasets
+from il6analysis.curated import vocab
+from il6analysis.curated.names import resolve_cancer_type, resolve_choice
+
+MONOTHERAPY = "monotherapy"
+
+REGIMEN_GROUPS: dict[str, str] = {
+    "immune_checkpoint_inhibitor": "checkpoint inhibitor",
+    "chemotherapy": "chemotherapy",
+    "proteasome_inhibitor": "targeted",
+    "her2_antibody": "targeted",
+    "egfr_inhibitor": "targeted",
+    "targeted_therapy": "targeted",
+    "anti_cd38_antibody": "targeted",
+    "anti_vegf": "targeted",
+    "bispecific_antibody": "targeted",
+    "car_t_cell_therapy": "cell therapy",
+}
+"""Partner class -> regimen group shown in the reports; other classes are "other"."""
+
+REGIMEN_ORDER: tuple[str, ...] = (MONOTHERAPY, "checkpoint inhibitor", "chemotherapy", "targeted", "cell therapy", "other")
+REGISTRY_URL = "https://clinicaltrials.gov/study/{}"
+
+
+def trial_regimens() -> pd.DataFrame:
+    """Return ``nct_id, regimen``: each trial's regimen groups (a trial with
+    partners of two groups has two rows; one without partners is monotherapy)."""
+    trials = datasets.load_trials()[["nct_id"]].drop_duplicates()
+    partners = datasets.load_trial_partners()
+    groups = partners.assign(regimen=partners["partner_class"].astype("str").map(REGIMEN_GROUPS).fillna("other"))
+    regimens = groups[["nct_id", "regimen"]].drop_duplicates()
+    mono = trials[~trials["nct_id"].isin(regimens["nct_id"])].assign(regimen=MONOTHERAPY)
+    out = pd.concat([regimens, mono], ignore_index=True)
+    out["regimen"] = pd.Categorical(out["regimen"], categories=list(REGIMEN_ORDER))
+    return out.sort_values(["nct_id", "regimen"]).reset_index(drop=True)
+
+
+def trials_view(
+    agents: Iterable[str] | None = None,
+    cancer_types: Iterable[str] | None = None,
+    phases: Iterable[str] | None = None,
+    statuses: Iterable[str] | None = None,
+    regimens: Iterable[str] | None = None,
+    oncology_only: bool = True,
+) -> pd.DataFrame:
+    """Return trials (one row per trial x agent x condition) with cancer type and regimen.
+
+    Adds ``indication`` (name), ``category``, ``cancer_type``, ``start_year``
+    and ``regimens`` (the trial's regimen groups joined with ``" + "``).
+    ``regimens`` keeps trials having any of the given groups (see
+    :data:`REGIMEN_ORDER`). ``oncology_only`` drops non-cancer conditions.
+
+    Raises:
+        UnknownNameError: an unknown agent, cancer type, phase, status or regimen.
+    """
+    wanted_cancers = resolve_names(cancer_types, resolve_cancer_type)
+    wanted_phases = resolve_names(phases, lambda p: resolve_choice("phase", p, vocab.TRIAL_PHASES))
+    wanted_statuses = resolve_names(statuses, lambda s: resolve_choice("status", s, vocab.TRIAL_STATUSES))
+    wanted_regimens = resolve_names(regimens, lambda r: resolve_choice("regimen", r, REGIMEN_ORDER))
+    indications = datasets.load_indications()[["indication_id", "name", "category", "cancer_type"]]
+    view = datasets.load_trials().merge(
+        indications.rename(columns={"name": "indication"}), on="indication_id", how="left", validate="many_to_one"
+    )
+    if oncology_only:
+        view = view[view["category"] == "oncology"]
+    view = keep_values(view, "agent_id", resolve_agents(agents))
+    view = keep_values(view, "cancer_type", wanted_cancers)
+    view = keep_values(view, "phase", wanted_phases)
+    view = keep_values(view, "status", wanted_statuses)
+    regimen_rows = trial_regimens()
+    if wanted_regimens:
+        view = view[view["nct_id"].isin(regimen_rows.loc[regimen_rows["regimen"].isin(wanted_regimens), "nct_id"])]
+    joined = regimen_rows.groupby("nct_id", observed=True)["regimen"].agg(lambda r: " + ".join(map(str, r)))
+    view = view.assign(start_year=view["start_date"].dt.year.astype("Int64"), regimens=view["nct_id"].map(joined))
+    return view.sort_values(["cancer_type", "nct_id", "agent_id"]).reset_index(drop=True)
+
+
+def trials_by_agent_and_cancer(view: pd.DataFrame) -> pd.DataFrame:
+    """Return cancer type x agent: the number of distinct trials."""
+    if view.empty:
+        return pd.DataFrame()
+    return pd.crosstab(view["cancer_type"], view["agent_id"], values=view["nct_id"], aggfunc="nunique").fillna(0).astype(int)
+
+
+def _distinct_trials(view: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    return view.drop_duplicates(["nct_id", *by]).groupby(by, observed=True).size().rename("trials").reset_index()
+
+
+def phases_by_cancer(view: pd.DataFrame) -> pd.DataFrame:
+    """Return ``cancer_type, phase, trials``: distinct trials per cancer type and phase
+    (trials without a recorded phase are counted under ``"not recorded"``)."""
+    return _distinct_trials(_with_missing_label(view, "phase"), ["cancer_type", "phase"])
+
+
+def statuses_by_cancer(view: pd.DataFrame) -> pd.DataFrame:
+    """Return ``cancer_type, status, trials``: distinct trials per cancer type and status."""
+    return _distinct_trials(_with_missing_label(view, "status"), ["cancer_type", "status"])
+
+
+def _with_missing_label(view: pd.DataFrame, column: str) -> pd.DataFrame:
+    labels = view[column].astype("str").where(view[column].notna(), "not recorded")
+    return view.assign(**{column: labels})
+
+
+def regimens_by_cancer(view: pd.DataFrame) -> pd.DataFrame:
+    """Return ``cancer_type, regimen, trials``: distinct trials per cancer type and
+    regimen group; a trial combining two groups counts once in each."""
+    regimens = trial_regimens()
+    long = view[["nct_id", "cancer_type"]].drop_duplicates().merge(regimens, on="nct_id")
+    return _distinct_trials(long, ["cancer_type", "regimen"])
+
+
+def trial_starts_by_year(view: pd.DataFrame) -> pd.DataFrame:
+    """Return ``start_year, agent_id, trials``: trials started per year and agent
+    (trials with no recorded start are left out)."""
+    dated = view.dropna(subset=["start_year"])
+    return _distinct_trials(dated, ["start_year", "agent_id"])
+
+
+def trial_listing(view: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per trial for a report table: registry link, title, agents,
+    conditions, phase, status, start, enrolment and partners."""
+    if view.empty:
+        return pd.DataFrame(columns=["nct_id", "registry", "title", "agents", "conditions", "phase", "status",
+                                     "start", "enrollment", "partners"])
+    partners = datasets.load_trial_partners()
+    named = partners.groupby("nct_id")["partner"].agg(", ".join)
+    view = view.assign(start=partial_date_text(view["start_date"], view["start_date_precision"]))
+    grouped = view.groupby("nct_id", sort=True)
+    listing = grouped.agg(
+        title=("title", "first"),
+        agents=("agent_id", lambda s: ", ".join(dict.fromkeys(s))),
+        conditions=("indication", lambda s: ", ".join(dict.fromkeys(s))),
+        phase=("phase", "first"),
+        status=("status", "first"),
+        start=("start", "first"),
+        enrollment=("enrollment", "first"),
+    ).reset_index()
+    listing.insert(1, "registry", listing["nct_id"].map(REGISTRY_URL.format))
+    listing["partners"] = listing["nct_id"].map(named).fillna("")
+    return listing
+
+

@@ -1,0 +1,211 @@
+"""Controlled vocabularies shared by the schemas, the loaders and the reports.
+
+Every categorical column of every curated table takes its allowed values from
+here, so a value can be added in one place and the schema, the parsers and the
+plots' orderings all follow.
+"""
+
+from __future__ import annotations
+
+AGENCY_NAMES: dict[str, str] = {
+    "FDA": "US Food and Drug Administration",
+    "EC": "European Commission (on EMA opinion)",
+    "MHLW": "Japan Ministry of Health, Labour and Welfare (PMDA review)",
+    "HC": "Health Canada",
+    "MOH-RU": "Ministry of Health of the Russian Federation",
+    "NMPA": "China National Medical Products Administration",
+    "MFDS": "Korea Ministry of Food and Drug Safety",
+    "TFDA": "Taiwan Food and Drug Administration",
+    "TGA": "Australia Therapeutic Goods Administration",
+    "MEDSAFE": "New Zealand Medicines and Medical Devices Safety Authority (Medsafe)",
+    "MHRA": "UK Medicines and Healthcare products Regulatory Agency",
+    "SWISSMEDIC": "Swissmedic, Swiss Agency for Therapeutic Products",
+    "CDSCO": "India Central Drugs Standard Control Organisation",
+    "ANVISA": "Brazil National Health Surveillance Agency (ANVISA)",
+    "SFDA": "Saudi Food and Drug Authority",
+}
+"""Regulators: code -> full name. EC is the European Commission decision that
+follows an EMA/CHMP opinion; MHLW is Japan's ministry acting on a PMDA review;
+MOH-RU is Russia's Ministry of Health."""
+
+AGENCIES: tuple[str, ...] = tuple(AGENCY_NAMES)
+
+AGENCY_ALIASES: dict[str, str] = {
+    "EMA": "EC", "CHMP": "EC", "EU": "EC", "European Medicines Agency": "EC", "European Commission": "EC",
+    "PMDA": "MHLW", "Japan": "MHLW", "US FDA": "FDA", "USA": "FDA", "United States": "FDA",
+    "Health Canada": "HC", "Canada": "HC", "China": "NMPA", "CFDA": "NMPA", "Korea": "MFDS", "KFDA": "MFDS",
+    "Taiwan": "TFDA", "Australia": "TGA", "New Zealand": "MEDSAFE", "UK": "MHRA", "United Kingdom": "MHRA",
+    "Switzerland": "SWISSMEDIC", "India": "CDSCO", "DCGI": "CDSCO", "Brazil": "ANVISA", "Russia": "MOH-RU",
+    "Roszdravnadzor": "MOH-RU", "Saudi Arabia": "SFDA",
+}
+"""Common names of regulators and their markets -> agency code (resolved case-insensitively)."""
+
+APPROVAL_STATUSES: tuple[str, ...] = (
+    "approved",
+    "emergency_use",
+    "complete_response",
+    "application_withdrawn",
+    "refused",
+    "authorisation_withdrawn",
+    "emergency_use_revoked",
+    "authorisation_lapsed",
+)
+"""Outcome of a regulatory action. Only ``approved`` and ``emergency_use``
+put a product on the market; ``authorisation_withdrawn``,
+``emergency_use_revoked`` and ``authorisation_lapsed`` end an authorisation
+on the day they are dated."""
+
+ENDING_STATUSES: tuple[str, ...] = ("authorisation_withdrawn", "emergency_use_revoked", "authorisation_lapsed")
+"""Actions that end an earlier authorisation."""
+
+STATUS_LABELS: dict[str, str] = {
+    "approved": "Approved",
+    "emergency_use": "Emergency use authorisation",
+    "complete_response": "Complete response letter",
+    "application_withdrawn": "Application withdrawn",
+    "refused": "Refused",
+    "authorisation_withdrawn": "Authorisation withdrawn",
+    "emergency_use_revoked": "Emergency use revoked",
+    "authorisation_lapsed": "Authorisation lapsed",
+}
+
+MARKETED_STATUSES: tuple[str, ...] = ("approved", "emergency_use")
+
+ROUTES: tuple[str, ...] = ("IV", "SC")
+AGENT_ROUTES: tuple[str, ...] = ("IV", "SC", "IV and SC")
+
+DATE_PRECISIONS: tuple[str, ...] = ("day", "month", "year")
+
+MODALITIES: tuple[str, ...] = (
+    "humanized IgG1 mAb",
+    "humanized IgG2 mAb",
+    "humanized IgG4 mAb",
+    "human IgG1 mAb",
+    "human IgG2 mAb",
+    "human IgG4 mAb",
+    "chimeric IgG1 mAb",
+    "murine mAb",
+    "nanobody",
+    "Fc-fusion protein",
+)
+
+MECHANISMS: tuple[str, ...] = (
+    "binds IL-6 ligand",
+    "binds IL-6 receptor",
+    "blocks IL-6:sIL-6R trans-signalling",
+)
+
+DEVELOPMENT_STATUSES: tuple[str, ...] = (
+    "approved",
+    "emergency_use",
+    "complete_response",
+    "filed",
+    "phase3",
+    "phase2",
+    "phase1",
+    "discontinued",
+)
+
+TARGET_ROLES: tuple[str, ...] = ("classic_signalling", "trans_signalling", "downstream")
+
+NAME_TYPES: tuple[str, ...] = ("inn", "brand", "code", "synonym")
+
+INDICATION_CATEGORIES: tuple[str, ...] = (
+    "autoimmune_inflammatory",
+    "oncology",
+    "haematology",
+    "neurology",
+    "infection",
+    "iatrogenic",
+    "transplantation",
+    "cardiovascular_renal",
+)
+
+TRIAL_PHASES: tuple[str, ...] = (
+    "EARLY_PHASE1",
+    "PHASE1",
+    "PHASE1/PHASE2",
+    "PHASE2",
+    "PHASE2/PHASE3",
+    "PHASE3",
+    "PHASE4",
+    "NA",
+)
+"""ClinicalTrials.gov API v2 phase values, in development order (``NA`` last:
+not applicable, e.g. observational or device studies)."""
+
+TRIAL_STATUSES: tuple[str, ...] = (
+    "NOT_YET_RECRUITING",
+    "RECRUITING",
+    "ENROLLING_BY_INVITATION",
+    "ACTIVE_NOT_RECRUITING",
+    "COMPLETED",
+    "SUSPENDED",
+    "TERMINATED",
+    "WITHDRAWN",
+    "UNKNOWN",
+)
+"""ClinicalTrials.gov API v2 overall-status values."""
+
+PARTNER_CLASSES: tuple[str, ...] = (
+    "immune_checkpoint_inhibitor",
+    "chemotherapy",
+    "proteasome_inhibitor",
+    "immunomodulatory_drug",
+    "corticosteroid",
+    "her2_antibody",
+    "egfr_inhibitor",
+    "targeted_therapy",
+    "hormone_therapy",
+    "car_t_cell_therapy",
+    "bispecific_antibody",
+    "anti_cd38_antibody",
+    "anti_vegf",
+    "radiotherapy",
+    "dmard",
+    "other",
+)
+
+WARNING_TOPICS: dict[str, str] = {
+    "serious_infections": "Serious infections",
+    "tuberculosis": "Tuberculosis",
+    "viral_reactivation": "Viral reactivation (e.g. hepatitis B, herpes zoster)",
+    "gi_perforation": "Gastrointestinal perforation",
+    "hepatotoxicity": "Hepatotoxicity / liver enzyme elevations",
+    "hepatic_impairment": "Active hepatic disease and hepatic impairment",
+    "neutropenia": "Neutropenia",
+    "thrombocytopenia": "Thrombocytopenia",
+    "lipid_elevations": "Lipid elevations",
+    "hypersensitivity_anaphylaxis": "Hypersensitivity reactions including anaphylaxis",
+    "live_vaccines": "Live vaccines",
+    "demyelinating_disorders": "Demyelinating disorders",
+    "malignancies": "Malignancies",
+    "infusion_reactions": "Infusion-related reactions",
+    "immunosuppression": "Immunosuppression",
+    "embryo_fetal": "Embryo-fetal toxicity",
+}
+"""Labelled warning topics: identifier -> display name."""
+
+WARNING_IDS: tuple[str, ...] = tuple(WARNING_TOPICS)
+
+SOURCE_KINDS: dict[str, str] = {
+    "regulator": "the regulator's own record (letter, register, assessment report, label)",
+    "registry": "a trial registry record (ClinicalTrials.gov)",
+    "literature": "a publication (PMID or DOI)",
+    "company": "the manufacturer's own page or press release",
+    "secondary": "press, news, blogs, law firms and databases that restate others",
+}
+"""How strong a row's source is, strongest first."""
+
+REGULATOR_HOSTS: tuple[str, ...] = (
+    "fda.gov", "ec.europa.eu", "ema.europa.eu", "hpfb-dgpsa.ca", "canada.ca", "hc-sc.gc.ca", "pmda.go.jp",
+    "mhlw.go.jp", "nmpa.gov.cn", "mfds.go.kr", "fda.gov.tw", "tga.gov.au", "medsafe.govt.nz", "govt.nz",
+    "gov.uk", "swissmedic.ch", "cdsco.gov.in", "anvisa.gov.br", "sfda.gov.sa", "federalregister.gov",
+    "grls.rosminzdrav.ru",
+)
+"""Web hosts (and their subdomains) of regulators: a row with ``source_kind`` ``regulator``
+must cite one of them."""
+
+SOURCE_PATTERN = r"^(https?://\S+|PMID:\d{1,9}|doi:10\.\d{4,9}/\S+|NCT\d{8})$"
+"""A row's provenance: a URL, ``PMID:<digits>``, ``doi:10.<registrant>/<suffix>``
+or an NCT ID."""

@@ -1,0 +1,113 @@
+"""Every default location of il6analysis, decided by one rule.
+
+The rule, for each location in :data:`LOCATIONS`:
+
+1. a path given explicitly (a function argument or a command-line option) wins;
+2. else the location's environment variable, if set and not empty;
+3. else the location's default, under the *project folder*: ``$IL6_PROJECT_DIR``
+   if set, else the checkout the package runs from (the folder holding
+   ``il6analysis/`` and ``notebooks/``), else the current directory.
+
+Relative paths from 1 and 2 are made absolute against the current directory
+at that moment, once, at the edge: a report's kernel (which runs inside
+``notebooks/``) and the suite's worker processes only ever see absolute paths.
+
+The curated tables are the exception to 3: by default they are the ones
+shipped inside the package (``il6analysis/curated/data``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_VARIABLE = "IL6_PROJECT_DIR"
+PACKAGE_DIR = Path(__file__).resolve().parent
+SHIPPED_DATA_DIR = PACKAGE_DIR / "curated" / "data"
+
+
+@dataclass(frozen=True)
+class Location:
+    """One configurable location: its environment variable, default and meaning."""
+
+    variable: str
+    default: str
+    meaning: str
+
+
+LOCATIONS: dict[str, Location] = {
+    "data": Location("IL6_DATA_DIR", "", "curated tables read by loaders, notebooks and reports "
+                     "(default: the tables shipped in the package)"),
+    "notebooks": Location("IL6_NOTEBOOK_DIR", "notebooks", "report notebooks"),
+    "suite": Location("IL6_SUITE_FILE", "reports.toml", "the default report suite"),
+    "reports": Location("IL6_REPORTS_DIR", "reports", "rendered reports, manifest.json and index.html"),
+    "faers": Location("IL6_FAERS_DB", "data/faers.duckdb", "the FAERS database written by `il6 refresh faers`"),
+    "cache": Location("IL6_CACHE_DIR", "data/cache", "raw responses of ClinicalTrials.gov and openFDA"),
+    "refreshed": Location("IL6_REFRESHED_DIR", "data/refreshed", "data folder written by `il6 refresh`"),
+}
+"""Location name -> environment variable, default under the project folder, meaning."""
+
+
+def project_dir() -> Path:
+    """Return the project folder (absolute): ``$IL6_PROJECT_DIR``, else the checkout
+    the package runs from, else the current directory."""
+    if os.environ.get(PROJECT_VARIABLE):
+        return absolute(os.environ[PROJECT_VARIABLE])
+    checkout = PACKAGE_DIR.parent
+    if (checkout / "notebooks").is_dir():
+        return checkout
+    return Path.cwd()
+
+
+def absolute(path: str | os.PathLike[str]) -> Path:
+    """Return ``path`` made absolute against the current directory (``~`` expanded)."""
+    return Path(os.path.abspath(Path(path).expanduser()))
+
+
+def location(name: str, given: str | os.PathLike[str] | None = None) -> Path:
+    """Return the absolute path of location ``name`` by the module's rule.
+
+    Raises:
+        KeyError: ``name`` is not in :data:`LOCATIONS`.
+    """
+    spec = LOCATIONS[name]
+    if given is not None and str(given) != "":
+        return absolute(given)
+    if os.environ.get(spec.variable):
+        return absolute(os.environ[spec.variable])
+    if name == "data":
+        return SHIPPED_DATA_DIR
+    return project_dir() / spec.default
+
+
+def data_folder(data_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Return the folder of curated tables: ``data_dir``, ``$IL6_DATA_DIR`` or the shipped tables."""
+    return location("data", data_dir)
+
+
+@contextlib.contextmanager
+def pinned_environment() -> Iterator[dict[str, str]]:
+    """Within the block, every location variable that is set (and the project folder)
+    holds an absolute path, so a child process started in another folder (a report
+    kernel runs in ``notebooks/``) finds the same files; the old values come back after.
+
+    Yields:
+        The variables that were pinned, with their absolute values.
+    """
+    pinned = {PROJECT_VARIABLE: str(project_dir())}
+    for spec in LOCATIONS.values():
+        if os.environ.get(spec.variable):
+            pinned[spec.variable] = str(absolute(os.environ[spec.variable]))
+    previous = {name: os.environ.get(name) for name in pinned}
+    os.environ.update(pinned)
+    try:
+        yield pinned
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

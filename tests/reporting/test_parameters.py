@@ -1,0 +1,86 @@
+"""Report parameters are checked, converted and resolved before any kernel starts."""
+
+from __future__ import annotations
+
+import pytest
+
+from il6analysis.errors import ParameterError
+from il6analysis.reporting.catalog import available_reports, load_report
+from il6analysis.reporting.parameters import check_parameters, parse_assignments
+
+
+def specs(name):
+    return load_report(name).parameters
+
+
+def test_every_notebook_parameter_has_a_type_a_default_and_help():
+    for name in available_reports():
+        declared = specs(name)
+        assert declared, name
+        for spec in declared.values():
+            assert spec.type_name in {"str", "float", "int", "bool", "list[str]"}, (name, spec)
+            assert spec.help, (name, spec.name)
+
+
+def test_defaults_are_returned_when_nothing_is_given():
+    values = check_parameters(load_report("approvals"), {})
+    assert values == {"agents": [], "agencies": [], "indication_categories": [], "date_from": "", "date_to": ""}
+
+
+def test_unknown_parameter_names_the_valid_ones():
+    with pytest.raises(ParameterError) as info:
+        check_parameters(load_report("approvals"), {"agencie": "FDA"})
+    message = str(info.value)
+    assert "unknown parameter 'agencie'; did you mean 'agencies'?" in message
+    assert "valid: agents, agencies, indication_categories, date_from, date_to" in message
+
+
+def test_names_are_resolved_and_unknown_ones_rejected_with_close_matches():
+    assert check_parameters(load_report("approvals"), {"agents": "Actemra,Kevzara"})["agents"] == [
+        "tocilizumab", "sarilumab"]
+    with pytest.raises(ParameterError) as info:
+        check_parameters(load_report("approvals"), {"agents": "Actemra,Actemr,foo"})
+    assert len(info.value.problems) == 2
+    assert "unknown agent 'Actemr'; did you mean: 'Actemra'" in str(info.value)
+    assert "unknown agent 'foo'" in str(info.value)
+
+
+def test_values_are_converted_to_the_declared_type():
+    values = check_parameters(load_report("side_effects"), {"min_pct": "2.5", "socs": "infections and infestations"})
+    assert values["min_pct"] == 2.5
+    assert values["socs"] == ["Infections and infestations"]
+
+
+def test_wrong_type_says_which_parameter_expected_what():
+    with pytest.raises(ParameterError, match=r"parameter 'min_pct' \(float\): expected a number, got 'lots'"):
+        check_parameters(load_report("side_effects"), {"min_pct": "lots"})
+
+
+def test_domain_checks_dates_ranges_and_vocabularies():
+    with pytest.raises(ParameterError) as info:
+        check_parameters(load_report("approvals"), {"date_from": "2020-13-01", "agencies": "FDA,XYZ"})
+    text = str(info.value)
+    assert "not a date as YYYY-MM-DD" in text and "unknown agency 'XYZ'" in text and "valid: FDA, EC" in text
+    with pytest.raises(ParameterError, match="percentage between 0 and 100"):
+        check_parameters(load_report("side_effects"), {"min_pct": "140"})
+    assert check_parameters(load_report("cancer_types"), {"phases": "phase 2,Phase3"})["phases"] == [
+        "PHASE2", "PHASE3"]
+    assert check_parameters(load_report("cancer_types"), {"cancer_types": "NSCLC,MM"})["cancer_types"] == [
+        "Lung cancer", "Multiple myeloma"]
+
+
+def test_every_problem_is_reported_at_once():
+    with pytest.raises(ParameterError) as info:
+        check_parameters(load_report("cancer_types"), {"phase": "2", "agents": "zzz", "statuses": "done"})
+    assert len(info.value.problems) == 3
+
+
+def test_parse_assignments():
+    assert parse_assignments(["agents=Actemra,Kevzara", "date_from="]) == {"agents": "Actemra,Kevzara", "date_from": ""}
+    with pytest.raises(ValueError, match="key=value"):
+        parse_assignments(["agents"])
+
+
+def test_unknown_report_lists_close_matches():
+    with pytest.raises(Exception, match="approvals"):
+        load_report("aprovals")

@@ -1,0 +1,251 @@
+"""Executing the notebooks with papermill and checking the published HTML."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from typer.testing import CliRunner
+
+from il6analysis.cli.app import app
+from il6analysis.errors import ParameterError, ReportFailed
+from il6analysis.paths import location
+from il6analysis.reporting import execute
+from il6analysis.reporting.manifest import read_manifest
+from il6analysis.reporting.suite import load_suite
+
+pytestmark = pytest.mark.notebooks
+runner = CliRunner()
+
+NON_DEFAULT = {
+    "approvals": {"agencies": "FDA,EC", "date_from": "2015-01-01"},
+    "cancer_types": {"cancer_types": "multiple myeloma,prostate cancer", "regimens": "chemotherapy,monotherapy"},
+    "side_effects": {"agents": "Kevzara,Actemra", "min_pct": "3"},
+    "agent_profile": {"agent": "Sylvant"},
+}
+
+
+@pytest.fixture(scope="session")
+def non_default_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("nondefault")
+    for name, params in NON_DEFAULT.items():
+        execute.run_report(name, params, output_dir=out)
+    return out
+
+
+def external_sources(html: str) -> list[str]:
+    """src/href values of script, link and img tags that point to another host."""
+    found = []
+    for tag in re.findall(r"<(?:script|link|img)\b[^>]*>", html, flags=re.I):
+        for url in re.findall(r'(?:src|href)\s*=\s*["\']([^"\']*)', tag, flags=re.I):
+            if re.match(r"^(https?:)?//", url):
+                found.append(url)
+    return found
+
+
+def check_report_html(html: str, parameters: dict[str, str]) -> None:
+    assert not re.search(r'class="[^"]*\b(jp-CodeMirrorEditor|hl-ipython3)\b', html), "code cells must be hidden"
+    assert "import il6analysis" not in html
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) >= 1, "figures must be embedded"
+    assert external_sources(html) == []
+    header = html.split('class="il6-parameters"', 1)[1].split("</table>", 1)[0]
+    for name, value in parameters.items():
+        assert f"<th>{name}</th>" in header
+        assert value in header
+    assert "Data curated" in html and "data hash" in html and "il6analysis 0." in html and "generated" in html
+    assert "Traceback" not in html
+
+
+def test_default_suite_renders_every_notebook_and_an_agent_profile_per_approved_agent(suite_dir):
+    from il6analysis.analysis.agents import approved_agents
+
+    manifest = read_manifest(suite_dir)
+    assert set(manifest) == {job.key for job in load_suite(location("suite"))}
+    expected = {f"{name}/default" for name in ("approvals", "cancer_types", "side_effects")}
+    expected |= {f"agent_profile/{'default' if a == 'tocilizumab' else 'agent-' + a}" for a in approved_agents()}
+    assert expected <= set(manifest)
+    assert all(entry["status"] == "ok" for entry in manifest.values())
+    for entry in manifest.values():
+        assert (suite_dir / entry["html"]).is_file() and (suite_dir / entry["notebook"]).is_file()
+    assert not list(suite_dir.rglob(".tmp-*")) and not list(suite_dir.rglob("*.failed.ipynb"))
+
+
+@pytest.mark.parametrize("name", ["approvals", "cancer_types", "side_effects"])
+def test_default_report_html(suite_dir, name):
+    html = (suite_dir / name / "default.html").read_text()
+    check_report_html(html, {"agents": "(all)"})
+
+
+def test_agent_profile_html(suite_dir):
+    html = (suite_dir / "agent_profile" / "agent-sarilumab.html").read_text()
+    check_report_html(html, {"agent": "sarilumab"})
+    assert "Kevzara" in html
+
+
+@pytest.mark.parametrize("name", sorted(NON_DEFAULT))
+def test_non_default_parameters_are_used_and_shown(non_default_dir, name):
+    files = list((non_default_dir / name).glob("*.html"))
+    assert len(files) == 1 and files[0].stem != "default"
+    html = files[0].read_text()
+    resolved = {"approvals": {"agencies": "FDA, EC", "date_from": "2015-01-01"},
+                "cancer_types": {"cancer_types": "Multiple myeloma, Prostate cancer"},
+                "side_effects": {"agents": "sarilumab, tocilizumab", "min_pct": "3.0"},
+                "agent_profile": {"agent": "siltuximab"}}[name]
+    check_report_html(html, resolved)
+
+
+def test_non_default_selection_changes_the_content(non_default_dir, suite_dir):
+    executed = nbformat.read(next((non_default_dir / "cancer_types").glob("*.ipynb")), as_version=4)
+    text = json.dumps([c.get("outputs") for c in executed.cells])
+    assert "Multiple myeloma" in text and "Melanoma" not in text
+
+
+def test_index_links_every_report_with_parameters_and_status(suite_dir):
+    index = (suite_dir / "index.html").read_text()
+    for entry in read_manifest(suite_dir).values():
+        assert f'href="{entry["html"]}"' in index
+    assert "agent=sarilumab" in index and ">ok<" in index
+    assert external_sources(index) == []
+
+
+def test_parameters_selecting_no_data_give_a_plain_report(tmp_path):
+    run = execute.run_report("approvals", {"date_from": "2090-01-01"}, output_dir=tmp_path)
+    html = (tmp_path / run.html).read_text()
+    assert "0 regulatory actions" in html
+    assert "No data match the selected parameters" in html or "No dated authorisation" in html
+
+
+def test_bad_parameters_fail_before_any_kernel_and_write_nothing(tmp_path, monkeypatch):
+    def no_kernel(*args, **kwargs):
+        raise AssertionError("a kernel was started")
+
+    import papermill
+
+    monkeypatch.setattr(papermill, "execute_notebook", no_kernel)
+    for bad in ({"agencie": "FDA"}, {"agents": "Actemra,foo"}, {"date_from": "soon"}):
+        with pytest.raises(ParameterError):
+            execute.run_report("approvals", bad, output_dir=tmp_path / "out")
+    with pytest.raises(ParameterError):
+        execute.run_report("side_effects", {"min_pct": "many"}, output_dir=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["approvals", "-p", "agencie=FDA"], "did you mean 'agencies'"),
+        (["approvals", "-p", "agents=Actemra,foo"], "unknown agent 'foo'"),
+        (["side_effects", "-p", "min_pct=lots"], "parameter 'min_pct' (float): expected a number"),
+        (["aprovals"], "did you mean: 'approvals'"),
+        (["approvals", "-p", "agents"], "key=value"),
+    ],
+)
+def test_cli_bad_input_exits_2_and_leaves_nothing(tmp_path, args, words):
+    result = runner.invoke(app, ["report", *args, "--output-dir", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert words in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_list_shows_parameters_with_defaults():
+    result = runner.invoke(app, ["report", "--list"])
+    assert result.exit_code == 0
+    assert "approvals: Regulatory approvals of IL-6 pathway agents" in result.output
+    assert "-p agencies=...  (list[str], default [])" in result.output
+    assert "-p agent=...  (str, default 'tocilizumab')" in result.output
+
+
+def test_cli_needs_exactly_one_of_name_or_all():
+    assert runner.invoke(app, ["report"]).exit_code == 2
+    assert runner.invoke(app, ["report", "approvals", "--all"]).exit_code == 2
+
+
+FLAKY_NOTEBOOK = """
+{"cells": [
+ {"cell_type": "markdown", "id": "c0", "metadata": {}, "source": "# Flaky report"},
+ {"cell_type": "code", "id": "c1", "metadata": {"tags": ["parameters"]}, "execution_count": null, "outputs": [],
+  "source": "fail: bool = False  # raise on purpose"},
+ {"cell_type": "code", "id": "c2", "metadata": {}, "execution_count": null, "outputs": [],
+  "source": "import matplotlib.pyplot as plt\\nfig, ax = plt.subplots()\\nax.plot([1, 2])\\nplt.show()"},
+ {"cell_type": "code", "id": "c3", "metadata": {}, "execution_count": null, "outputs": [],
+  "source": "if fail:\\n    raise RuntimeError('deliberate failure')"}
+],
+ "metadata": {"kernelspec": {"name": "no-such-kernel", "display_name": "x", "language": "python"}},
+ "nbformat": 4, "nbformat_minor": 5}
+"""
+
+
+@pytest.fixture
+def flaky_folder(tmp_path) -> Path:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    (folder / "flaky.ipynb").write_text(FLAKY_NOTEBOOK)
+    return folder
+
+
+def test_failure_keeps_previous_html_and_failed_notebook(tmp_path, flaky_folder):
+    out = tmp_path / "out"
+    good = execute.run_report("flaky", {"fail": "false"}, output_dir=out, folder=flaky_folder)
+    assert good.status == "ok"  # also shows the notebook's stored kernel name is not used
+    html_path = out / good.html
+    good_html = html_path.read_text()
+    reports_dir = out / "flaky"
+    # the same slug, failing: run a copy of the notebook whose default makes it fail
+    (flaky_folder / "flaky.ipynb").write_text(FLAKY_NOTEBOOK.replace("fail: bool = False", "fail: bool = True"))
+    with pytest.raises(ReportFailed) as info:
+        execute.run_report("flaky", {}, output_dir=out, folder=flaky_folder)
+    failure = info.value
+    assert failure.cell is not None and "RuntimeError: deliberate failure" in failure.error
+    assert "flaky" in str(failure) and f"cell {failure.cell}" in str(failure)
+    assert failure.notebook == reports_dir / "default.failed.ipynb" and failure.notebook.exists()
+    assert html_path.read_text() == good_html
+    assert not list(reports_dir.glob(".tmp-*"))
+    entry = read_manifest(out)["flaky/default"]
+    assert entry["status"] == "failed" and "deliberate failure" in entry["error"]
+    assert entry["html"] == good.html
+    assert "stale" in (out / "index.html").read_text()
+
+
+def test_failure_without_previous_report_leaves_no_html(tmp_path, flaky_folder):
+    out = tmp_path / "out"
+    with pytest.raises(ReportFailed):
+        execute.run_report("flaky", {"fail": "true"}, output_dir=out, folder=flaky_folder)
+    assert not list((out / "flaky").glob("*.html"))
+    assert list((out / "flaky").glob("*.failed.ipynb"))
+
+
+def test_cli_report_failure_exits_1(tmp_path, flaky_folder, monkeypatch):
+    monkeypatch.setenv("IL6_NOTEBOOK_DIR", str(flaky_folder))
+    result = runner.invoke(app, ["report", "flaky", "-p", "fail=true", "--output-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "FAILED  flaky" in result.output and "deliberate failure" in result.output
+
+
+def test_parameter_slug_is_stable_safe_and_bounded():
+    defaults = {"agents": [], "date_from": ""}
+    assert execute.parameter_slug(defaults, defaults) == "default"
+    assert execute.parameter_slug({"agents": ["tocilizumab", "sarilumab"], "date_from": ""}, defaults) == \
+        "agents-tocilizumab+sarilumab"
+    long = execute.parameter_slug({"agents": ["x" * 200], "date_from": ""}, defaults)
+    assert len(long) <= 80 and re.fullmatch(r"[a-z0-9._+-]+", long)
+    assert long != execute.parameter_slug({"agents": ["x" * 199], "date_from": ""}, defaults)
+
+
+def test_side_effects_faers_section_shows_signals_and_escapes_source_text(tmp_path, faers_database):
+    run = execute.run_report("side_effects", {"source": "faers", "faers_db": str(faers_database)}, output_dir=tmp_path)
+    html = (tmp_path / run.html).read_text()
+    assert "Real-world reporting (FAERS)" in html and "reports are not incidence" in html
+    assert "Neutropenia" in html and "2099Q1" in html
+    assert "&lt;b&gt;Bold&lt;/b&gt; reaction" in html and "<b>Bold</b>" not in html
+    assert "Label data not selected" in html
+
+
+def test_side_effects_faers_without_database_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("IL6_FAERS_DB", str(tmp_path / "absent.duckdb"))
+    run = execute.run_report("side_effects", {"source": "both"}, output_dir=tmp_path / "out")
+    html = (tmp_path / "out" / run.html).read_text()
+    assert "No FAERS database has been ingested" in html and "il6 refresh faers" in html
