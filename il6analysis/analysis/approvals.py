@@ -1,4 +1,12 @@
-"""Regulatory actions: who authorised which agent, for what, and when.
+"""Regulatory actions: who authorised which agent, for what, and when, with dates kept at their precision.
+
+A date known only to the month or year stands for an interval of days
+(:mod:`il6analysis.curated.dates`). "First", "before", "after" and lags are
+computed on those intervals: when two intervals overlap the order is unknown
+and is reported as such, never guessed. Actions without a date are kept in
+every view as "date unknown". Counts of "authorisations" count regulatory
+decisions (one decision can cover several indications, routes and
+formulations), not rows.
 
 Raises (every filter):
     UnknownNameError: a name matches nothing; the message lists close matches.
@@ -10,16 +18,14 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from il6analysis.analysis.selection import (
-    keep_values,
-    parse_date_bound,
-    partial_date_text,
-    resolve_agents,
-    resolve_names,
-)
+from il6analysis.analysis.selection import keep_values, parse_date_bound, resolve_agents, resolve_names
 from il6analysis.curated import loaders as datasets
 from il6analysis.curated import vocab
+from il6analysis.curated.dates import latest_day, partial_date_text
 from il6analysis.curated.names import resolve_choice
+
+DATE_UNKNOWN = "date unknown"
+ORDER_UNKNOWN = "order unknown"
 
 
 def approvals_view(
@@ -32,18 +38,26 @@ def approvals_view(
     """Return regulatory actions joined with indication names and categories.
 
     Columns: those of ``load_approvals()`` plus ``indication`` (name),
-    ``category`` and ``date`` (the action date as text at its source's
-    precision). Rows with no date are kept unless a date bound is given.
+    ``category``, ``date`` (the action date as text at its source's precision,
+    or ``"date unknown"``), ``date_earliest`` and ``date_latest`` (the interval
+    of days the date stands for; missing when undated), ``decision`` (the
+    regulatory decision the row belongs to) and ``in_window`` (``True`` when the
+    date interval overlaps ``date_from``..``date_to``, ``False`` when it surely
+    lies outside, missing for an undated action). All rows of the selected
+    agents, agencies and categories are returned, so that "first" is always the
+    first ever; use :func:`shown` for the rows a report window displays.
 
     Raises:
         UnknownNameError: an unknown agent, agency or category.
-        ValueError: a date bound that is not ``YYYY-MM-DD``.
+        ValueError: a date bound that is not ``YYYY-MM-DD``, or ``date_from`` after ``date_to``.
     """
     wanted_agencies = resolve_names(agencies, lambda a: resolve_choice("agency", a, vocab.AGENCIES))
     categories = resolve_names(
         indication_categories, lambda c: resolve_choice("indication category", c, vocab.INDICATION_CATEGORIES)
     )
     start, end = parse_date_bound(date_from, "date_from"), parse_date_bound(date_to, "date_to")
+    if start is not None and end is not None and start > end:
+        raise ValueError(f"date_from {date_from} is after date_to {date_to}")
     indications = datasets.load_indications()[["indication_id", "name", "category"]]
     view = datasets.load_approvals().merge(
         indications.rename(columns={"name": "indication"}), on="indication_id", how="left", validate="many_to_one"
@@ -51,84 +65,200 @@ def approvals_view(
     view = keep_values(view, "agent_id", resolve_agents(agents))
     view = keep_values(view, "agency", wanted_agencies)
     view = keep_values(view, "category", categories)
+    earliest = view["approval_date"]
+    latest = latest_day(earliest, view["approval_date_precision"])
+    text = partial_date_text(earliest, view["approval_date_precision"])
+    inside = pd.Series(True, index=view.index, dtype="boolean")
     if start is not None:
-        view = view[view["approval_date"] >= start]
+        inside &= latest >= start
     if end is not None:
-        view = view[view["approval_date"] <= end]
-    view = view.assign(date=partial_date_text(view["approval_date"], view["approval_date_precision"]))
+        inside &= earliest <= end
+    view = view.assign(
+        date=text.where(text != "", DATE_UNKNOWN),
+        date_earliest=earliest,
+        date_latest=latest,
+        decision=decision_keys(view),
+        in_window=inside.where(earliest.notna()),
+    )
     return view.sort_values(["approval_date", "agent_id", "agency"], na_position="last").reset_index(drop=True)
 
 
+def decision_keys(view: pd.DataFrame) -> pd.Series:
+    """Return the regulatory decision of each row: the curated ``decision_id`` when the
+    table has one, else agent, agency, application, outcome and date joined (an
+    undated row is a decision of its own)."""
+    if "decision_id" in view.columns:
+        return view["decision_id"].astype("str")
+    parts = [view[c].astype("str").fillna("") for c in ("agent_id", "agency", "application_number", "status")]
+    dated = view["approval_date"].dt.strftime("%Y-%m-%d").fillna("undated-" + pd.Series(view.index, index=view.index)
+                                                                   .astype("str"))
+    key = parts[0]
+    for part in [*parts[1:], dated]:
+        key = key + "|" + part
+    return key
+
+
+def shown(view: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows a report window displays: dated inside the window, possibly inside
+    (a coarse date overlapping its edge), or undated (shown as "date unknown")."""
+    return view[view["in_window"].fillna(True).astype(bool)]
+
+
 def _marketed(view: pd.DataFrame) -> pd.DataFrame:
-    return view[view["status"].isin(vocab.MARKETED_STATUSES) & view["approval_date"].notna()]
+    return view[view["status"].isin(vocab.MARKETED_STATUSES)]
 
 
 def first_approvals(view: pd.DataFrame) -> pd.DataFrame:
-    """Return the earliest dated marketing authorisation per agent x indication x agency.
+    """Return each agency's first marketing authorisation per agent x indication, over all time.
 
-    Columns: ``agent_id, indication_id, indication, agency, approval_date``.
-    Emergency authorisations count; complete responses and withdrawals do not.
+    Columns: ``agent_id, indication_id, indication, agency, first_earliest,
+    first_latest, first_date`` (text: a day, month or year, or ``"date unknown"``
+    when no authorisation of that group is dated) and ``shown`` (any action of
+    the group is in the report window). The first authorisation happened no
+    earlier than the earliest possible day of any of the group's actions and no
+    later than the earliest latest day. Emergency authorisations count;
+    complete responses and withdrawals do not.
     """
-    marketed = _marketed(view)
+    marketed = _marketed(view).assign(shown_row=view["in_window"].fillna(True).astype(bool))
     keys = ["agent_id", "indication_id", "indication", "agency"]
-    return (
-        marketed.groupby(keys, observed=True, as_index=False)["approval_date"].min()
-        .sort_values(["agent_id", "indication_id", "approval_date"])
-        .reset_index(drop=True)
-    )
+    if marketed.empty:
+        return pd.DataFrame(columns=[*keys, "first_earliest", "first_latest", "first_date", "shown"])
+    firsts = marketed.groupby(keys, observed=True, as_index=False, dropna=False).agg(
+        first_earliest=("date_earliest", "min"), first_latest=("date_latest", "min"), shown=("shown_row", "any"))
+    firsts["first_date"] = [_interval_text(a, b) for a, b in zip(firsts["first_earliest"], firsts["first_latest"])]
+    return firsts.sort_values(["agent_id", "indication_id", "first_earliest"], na_position="last").reset_index(drop=True)
+
+
+def _interval_text(earliest: pd.Timestamp, latest: pd.Timestamp) -> str:
+    if pd.isna(earliest):
+        return DATE_UNKNOWN
+    if earliest == latest:
+        return earliest.strftime("%Y-%m-%d")
+    if earliest.year == latest.year and earliest.month == 1 and latest.month == 12 and latest.day == 31:
+        return str(earliest.year)
+    if earliest.to_period("M") == latest.to_period("M") and earliest.day == 1 and latest.is_month_end:
+        return earliest.strftime("%Y-%m")
+    return f"{earliest:%Y-%m-%d}..{latest:%Y-%m-%d}"
 
 
 def agencies_present(view: pd.DataFrame) -> list[str]:
-    """Return the agencies with at least one dated authorisation in ``view``, in vocabulary order."""
-    present = set(_marketed(view)["agency"])
+    """Return the agencies with at least one shown authorisation in ``view`` (dated or not),
+    in vocabulary order."""
+    present = set(_marketed(shown(view))["agency"])
     return [a for a in vocab.AGENCIES if a in present]
 
 
 def approval_matrix(view: pd.DataFrame, agency: str) -> pd.DataFrame:
-    """Return indication x agent: the year of the agency's first authorisation (empty if none).
+    """Return indication x agent: the year of the agency's first authorisation ever, as text.
+
+    A cell is the year (``"2010"``), ``"date unknown"`` when the agency
+    authorised the agent for that indication but no date is recorded, or empty
+    when no authorisation is recorded. Only groups with an action in the report
+    window appear; the year shown is the first ever, not the first in the window.
 
     Raises:
         UnknownNameError: ``agency`` is not a known agency.
     """
     agency = resolve_choice("agency", agency, vocab.AGENCIES)
     firsts = first_approvals(view)
-    firsts = firsts[firsts["agency"] == agency]
-    years = firsts.assign(year=firsts["approval_date"].dt.year.astype("Int64"))
-    return years.pivot_table(index="indication", columns="agent_id", values="year", aggfunc="min").astype("Int64")
+    firsts = firsts[(firsts["agency"] == agency) & firsts["shown"]]
+    if firsts.empty:
+        return pd.DataFrame()
+    cells = firsts.assign(cell=[str(d.year) if pd.notna(d) else DATE_UNKNOWN for d in firsts["first_earliest"]])
+    matrix = cells.pivot_table(index="indication", columns="agent_id", values="cell", aggfunc="first")
+    return matrix.astype("str").where(matrix.notna(), "")
 
 
 def approval_lags(view: pd.DataFrame) -> pd.DataFrame:
-    """Return, per agent x indication, each agency's delay after the first agency.
+    """Return, per agent x indication authorised by two or more agencies, each agency's
+    timing against the agency whose first authorisation could be earliest.
 
-    Columns: ``agent_id, indication, agency, approval_date, first_agency,
-    first_date, lag_days``. The first agency itself has ``lag_days == 0``;
-    agencies that act on the same day share it. Dates of month or year
-    precision count from the first day of their period.
+    Columns: ``agent_id, indication, agency, first_date, reference_agency,
+    reference_date, lag_min_days, lag_max_days, order``. ``order`` is
+    ``"first"`` for the reference, ``"after"`` when the agency's interval lies
+    wholly after the reference's (the lag is then at least ``lag_min_days`` and
+    at most ``lag_max_days``; equal when both dates are exact days), ``"same
+    day"``, ``"order unknown"`` when the intervals overlap (the lag columns are
+    then empty), or ``"date unknown"`` when either date is missing. When the
+    reference itself overlaps another agency, it is only the earliest possible,
+    and its ``order`` is ``"order unknown"`` too.
     """
     firsts = first_approvals(view)
-    if firsts.empty:
-        return firsts.assign(first_agency=pd.Series(dtype="str"), first_date=pd.Series(dtype="datetime64[ns]"),
-                             lag_days=pd.Series(dtype="Int64"))
-    earliest = firsts.sort_values("approval_date").groupby(["agent_id", "indication_id"], as_index=False).first()
-    earliest = earliest.rename(columns={"agency": "first_agency", "approval_date": "first_date"})
-    lags = firsts.merge(earliest[["agent_id", "indication_id", "first_agency", "first_date"]], on=["agent_id", "indication_id"])
-    lags["lag_days"] = (lags["approval_date"] - lags["first_date"]).dt.days.astype("Int64")
-    return lags.sort_values(["agent_id", "indication", "lag_days"]).reset_index(drop=True)
+    firsts = firsts[firsts["shown"]]
+    columns = ["agent_id", "indication", "agency", "first_date", "reference_agency", "reference_date",
+               "lag_min_days", "lag_max_days", "order"]
+    rows = []
+    for (agent, indication), group in firsts.groupby(["agent_id", "indication_id"], observed=True):
+        if group["agency"].nunique() < 2:
+            continue
+        dated = group.dropna(subset=["first_earliest"]).sort_values(["first_earliest", "first_latest"])
+        reference = dated.iloc[0] if not dated.empty else None
+        for _, row in group.iterrows():
+            rows.append(_lag_row(row, reference, dated))
+    return pd.DataFrame(rows, columns=columns).astype({"lag_min_days": "Int64", "lag_max_days": "Int64"})
+
+
+def _lag_row(row: pd.Series, reference: pd.Series | None, dated: pd.DataFrame) -> dict:
+    out = {"agent_id": row["agent_id"], "indication": row["indication"], "agency": row["agency"],
+           "first_date": row["first_date"], "reference_agency": None, "reference_date": None,
+           "lag_min_days": None, "lag_max_days": None, "order": DATE_UNKNOWN}
+    if reference is None or pd.isna(row["first_earliest"]):
+        return out
+    out.update(reference_agency=reference["agency"], reference_date=reference["first_date"])
+    if row["agency"] == reference["agency"]:
+        others = dated[dated["agency"] != reference["agency"]]
+        overlap = (others["first_earliest"] <= reference["first_latest"]).any()
+        out["order"] = ORDER_UNKNOWN if overlap else "first"
+        return out
+    low = (row["first_earliest"] - reference["first_latest"]).days
+    high = (row["first_latest"] - reference["first_earliest"]).days
+    if low > 0:
+        out.update(lag_min_days=low, lag_max_days=high, order="after")
+    elif low == high == 0:
+        out.update(lag_min_days=0, lag_max_days=0, order="same day")
+    else:
+        out["order"] = ORDER_UNKNOWN
+    return out
+
+
+def lag_text(lags: pd.DataFrame) -> pd.Series:
+    """Return each lag as a reader sees it: ``"142 days after FDA"``, ``"30-364 days after EC"``,
+    ``"first"``, ``"same day as FDA"``, ``"order unknown"`` or ``"date unknown"``."""
+    def one(row: pd.Series) -> str:
+        if row["order"] == "after":
+            span = (f"{row['lag_min_days']}" if row["lag_min_days"] == row["lag_max_days"]
+                    else f"{row['lag_min_days']}-{row['lag_max_days']}")
+            return f"{span} days after {row['reference_agency']}"
+        if row["order"] == "same day":
+            return f"same day as {row['reference_agency']}"
+        return row["order"]
+
+    return lags.apply(one, axis=1).astype("str") if not lags.empty else pd.Series(dtype="str")
 
 
 def regulatory_setbacks_and_emergency_use(view: pd.DataFrame) -> pd.DataFrame:
-    """Return every action that is not a plain approval: complete responses,
-    withdrawals, refusals and emergency-use authorisations, oldest first."""
+    """Return every shown action that is not a plain approval: complete responses,
+    withdrawals, refusals, revocations and emergency-use authorisations, oldest first
+    (undated ones last, as "date unknown")."""
     columns = ["date", "agent_id", "agency", "indication", "status", "brand", "notes", "source"]
-    return view.loc[view["status"] != "approved", columns].reset_index(drop=True)
+    rows = shown(view)
+    return rows.loc[rows["status"] != "approved", columns].reset_index(drop=True)
 
 
 def approvals_per_year(view: pd.DataFrame) -> pd.DataFrame:
-    """Return the number of dated marketing authorisations per year and agency.
+    """Return the number of marketing-authorisation *decisions* per year and agency, in the window.
 
-    Columns: ``year, agency, approvals``; one row per year and agency with at
-    least one authorisation.
+    One decision covering several indications, routes or formulations counts
+    once. Columns: ``year, agency, decisions``. Undated decisions have no year
+    and are counted by :func:`undated_decisions` instead.
     """
-    marketed = _marketed(view)
-    counts = marketed.groupby([marketed["approval_date"].dt.year.rename("year"), "agency"], observed=True).size()
-    return counts.rename("approvals").reset_index().astype({"year": "int64"})
+    marketed = _marketed(shown(view)).dropna(subset=["approval_date"])
+    decisions = marketed.drop_duplicates("decision")
+    counts = decisions.groupby([decisions["approval_date"].dt.year.rename("year"), "agency"], observed=True).size()
+    return counts.rename("decisions").reset_index().astype({"year": "int64", "decisions": "int64"})
+
+
+def undated_decisions(view: pd.DataFrame) -> int:
+    """Return how many shown marketing-authorisation decisions have no date."""
+    marketed = _marketed(shown(view))
+    return int(marketed.loc[marketed["approval_date"].isna(), "decision"].nunique())

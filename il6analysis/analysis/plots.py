@@ -1,50 +1,44 @@
-"""seaborn figures for the reports, one consistent theme, one call each.
+"""seaborn figures for the reports: one theme, one colour per thing (:mod:`il6analysis.analysis.palette`).
 
-Every function takes the output of the matching :mod:`il6analysis.analysis.approvals`
-function and returns a :class:`matplotlib.figure.Figure`. Given no data, it
-returns a small figure that says so instead of raising, so a report whose
-parameters select nothing still renders and tells the reader why it is empty.
+Every function takes the output of the matching analysis function and returns
+a :class:`matplotlib.figure.Figure`. Given no data, it returns a small figure
+that says so instead of raising, so a report whose parameters select nothing
+still renders and tells the reader why it is empty. A chart that cannot show
+some rows (undated actions, trials without a start year) says how many under
+it. Counts get whole-number ticks; a single cell is said in a sentence, not
+drawn as a heatmap.
 """
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
+from il6analysis.analysis import labels, palette
+from il6analysis.analysis.approvals import DATE_UNKNOWN
 from il6analysis.analysis.safety import WARNING_LEVELS
 from il6analysis.analysis.trials import REGIMEN_ORDER
 from il6analysis.curated import vocab
 
-AGENCY_COLORS: dict[str, tuple[float, float, float]] = dict(
-    zip(vocab.AGENCIES, sns.color_palette("colorblind", len(vocab.AGENCIES)))
-)
-"""One colour per agency, the same in every figure."""
-
-STATUS_MARKERS: dict[str, str] = {
-    "approved": "o",
-    "emergency_use": "D",
-    "complete_response": "X",
-    "application_withdrawn": "v",
-    "refused": "X",
-    "authorisation_withdrawn": "v",
-}
-
 NO_DATA = "No data match the selected parameters."
+AGENCY_COLORS = palette.AGENCY_COLORS
 
 
 def set_theme() -> None:
-    """Apply the reports' seaborn theme (white grid, colour-blind palette, readable fonts)."""
-    sns.set_theme(context="notebook", style="whitegrid", palette="colorblind", rc={"figure.dpi": 100, "savefig.dpi": 100})
+    """Apply the reports' seaborn theme (white grid, readable fonts)."""
+    sns.set_theme(context="notebook", style="whitegrid", rc={"figure.dpi": 100, "savefig.dpi": 100})
 
 
-def empty_figure(message: str = NO_DATA) -> Figure:
+def message_figure(message: str = NO_DATA) -> Figure:
     """Return a small figure showing ``message`` in place of a chart."""
-    fig, ax = plt.subplots(figsize=(6, 1.2))
-    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12)
+    fig, ax = plt.subplots(figsize=(7, 1.0))
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, wrap=True)
     ax.set_axis_off()
     return fig
 
@@ -53,139 +47,237 @@ def _height(rows: int, per_row: float = 0.35, minimum: float = 2.5) -> float:
     return max(minimum, per_row * rows + 1.5)
 
 
-def _finish_heatmap(fig: Figure, ax, title: str, rotate: int = 45) -> Figure:
+def _heatmap_height(rows: int, per_row: float = 0.45) -> float:
+    """Rows plus room for the column labels on top and the legend below."""
+    return per_row * rows + 3.2
+
+
+def _note(fig: Figure, text: str) -> None:
+    """Write ``text`` under the chart (e.g. how many rows it cannot show)."""
+    if text:
+        fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=9, color="0.35")
+
+
+def _legend_below(ax, handles=None, title: str | None = None, columns: int = 4, offset: float = -0.14) -> None:
+    handles, names = (handles, [h.get_label() for h in handles]) if handles else ax.get_legend_handles_labels()
+    if not handles:
+        return
+    ax.legend(handles, names, title=title, loc="upper center", bbox_to_anchor=(0.5, offset), frameon=False,
+              ncol=min(columns, len(handles)), fontsize="small")
+
+
+def _finish_heatmap(fig: Figure, ax, title: str, rotate: int = 35) -> Figure:
+    """Column labels on top (so a legend below never meets them), title above them."""
     ax.grid(False)
-    ax.set(xlabel="", ylabel="", title=title)
-    ax.tick_params(axis="x", labelrotation=rotate)
-    plt.setp(ax.get_xticklabels(), ha="right")
+    ax.set(xlabel="", ylabel="")
+    ax.set_title(title, pad=12)
+    ax.xaxis.tick_top()
+    ax.tick_params(axis="x", labelrotation=rotate, length=0)
+    plt.setp(ax.get_xticklabels(), ha="left", rotation_mode="anchor")
     fig.tight_layout()
     return fig
 
 
+def _single_cell(matrix: pd.DataFrame, what: str) -> Figure | None:
+    if matrix.shape == (1, 1):
+        row, column = matrix.index[0], matrix.columns[0]
+        return message_figure(f"{what}: {matrix.iloc[0, 0]} ({labels.agent_label(str(column))}, {row}).")
+    return None
+
+
+# --- approvals -------------------------------------------------------------------------------
+
+
 def approval_timeline(view: pd.DataFrame) -> Figure:
-    """Dated regulatory actions per agent over time, coloured by agency, marker by outcome."""
+    """Regulatory actions per agent over time, coloured by agency, marker by outcome.
+
+    A date known only to the month or year is drawn as a bar over the days it
+    stands for; undated actions are counted under the chart.
+    """
     dated = view.dropna(subset=["approval_date"])
+    undated = len(view) - len(dated)
     if dated.empty:
-        return empty_figure()
+        return message_figure(f"No dated regulatory action matches ({undated} with date unknown)." if undated
+                              else "No regulatory action matches the selected parameters.")
     agents = sorted(dated["agent_id"].unique())
+    position = {a: i for i, a in enumerate(agents)}
     fig, ax = plt.subplots(figsize=(11, _height(len(agents), 0.5)))
-    sns.scatterplot(
-        data=dated.assign(agency=dated["agency"].astype("str"), status=dated["status"].astype("str")),
-        x="approval_date", y="agent_id", hue="agency", style="status", markers=STATUS_MARKERS,
-        palette=AGENCY_COLORS, s=90, alpha=0.85, ax=ax,
-        hue_order=[a for a in vocab.AGENCIES if a in set(dated["agency"])],
-    )
-    ax.set(xlabel="action date", ylabel="", title="Regulatory actions per agent")
-    ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
+    for row in dated.itertuples():
+        y = position[row.agent_id]
+        color = palette.AGENCY_COLORS.get(row.agency, palette.UNKNOWN_COLOR)
+        if row.date_latest > row.date_earliest:
+            ax.plot([row.date_earliest, row.date_latest], [y, y], color=color, linewidth=5, alpha=0.35,
+                    solid_capstyle="butt")
+        middle = row.date_earliest + (row.date_latest - row.date_earliest) / 2
+        ax.scatter([middle], [y], color=color, marker=palette.OUTCOME_MARKERS.get(row.status, "o"), s=70, zorder=3,
+                   edgecolor="white", linewidth=0.6)
+    ax.set_yticks(range(len(agents)), [labels.agent_label(a) for a in agents])
+    ax.set(xlabel="action date (bars: known only to the month or year)", ylabel="", title="Regulatory actions per agent")
+    agencies = [a for a in vocab.AGENCIES if a in set(dated["agency"])]
+    outcomes = [s for s in vocab.APPROVAL_STATUSES if s in set(dated["status"])]
+    handles = [Patch(color=palette.AGENCY_COLORS[a], label=a) for a in agencies] + [
+        plt.Line2D([], [], color="0.3", marker=palette.OUTCOME_MARKERS[s], linestyle="", label=vocab.STATUS_LABELS[s])
+        for s in outcomes]
+    _legend_below(ax, handles, columns=6)
     fig.tight_layout()
+    _note(fig, f"{undated} action(s) with date unknown are not on the time axis; they are listed in the tables."
+          if undated else "")
     return fig
 
 
 def approval_matrix_heatmap(matrix: pd.DataFrame, agency: str) -> Figure:
-    """Indication x agent heatmap of the year of ``agency``'s first authorisation."""
+    """Indication x agent grid of the year of ``agency``'s first authorisation ever
+    (``"date unknown"`` cells in grey)."""
     if matrix.empty:
-        return empty_figure(f"No {agency} authorisations match the selected parameters.")
-    values = matrix.astype("float64")
-    fig, ax = plt.subplots(figsize=(max(6, 0.9 * values.shape[1] + 4), _height(values.shape[0], 0.45)))
-    sns.heatmap(values.notna().astype(float).where(values.notna()), annot=values, fmt=".0f", cmap="Blues", vmin=0, vmax=3,
-                cbar=False, linewidths=0.5, linecolor="white", ax=ax)
-    return _finish_heatmap(fig, ax, f"{agency}: year of first authorisation")
+        return message_figure(f"No {agency} authorisation matches the selected parameters.")
+    single = _single_cell(matrix, f"{agency} first authorisation")
+    if single is not None:
+        return single
+    state = matrix.apply(lambda c: c.map(lambda v: np.nan if v == "" else (0.0 if v == DATE_UNKNOWN else 1.0)))
+    annotations = matrix.apply(lambda c: c.map(lambda v: "?" if v == DATE_UNKNOWN else v))
+    fig, ax = plt.subplots(figsize=(max(6, 1.0 * matrix.shape[1] + 4), _heatmap_height(matrix.shape[0])))
+    sns.heatmap(state, annot=annotations, fmt="", cmap=ListedColormap([palette.UNKNOWN_COLOR, "#9ECAE1"]),
+                vmin=0, vmax=1, cbar=False, linewidths=0.5, linecolor="white", ax=ax)
+    ax.set_xticks(ax.get_xticks(), [labels.agent_label(c) for c in matrix.columns])
+    _legend_below(ax, [Patch(color="#9ECAE1", label="year of first authorisation"),
+                       Patch(color=palette.UNKNOWN_COLOR, label="? = authorised, date unknown"),
+                       Patch(facecolor="white", edgecolor="0.8", label="empty = none recorded")], columns=3,
+                  offset=-0.02)
+    return _finish_heatmap(fig, ax, f"{vocab.AGENCY_NAMES.get(agency, agency)}: first authorisation")
 
 
-def approvals_per_year_plot(counts: pd.DataFrame) -> Figure:
-    """Stacked bars of marketing authorisations per year, one colour per agency."""
+def approvals_per_year_plot(counts: pd.DataFrame, undated: int = 0) -> Figure:
+    """Stacked bars of marketing-authorisation decisions per year, one colour per agency;
+    ``undated`` decisions are counted under the chart."""
     if counts.empty:
-        return empty_figure()
-    table = counts.pivot_table(index="year", columns="agency", values="approvals", aggfunc="sum", observed=True).fillna(0)
-    table = table.reindex(range(int(table.index.min()), int(table.index.max()) + 1), fill_value=0)
+        return message_figure(f"No dated authorisation matches ({undated} decision(s) with date unknown)."
+                              if undated else NO_DATA)
+    table = counts.pivot_table(index="year", columns="agency", values="decisions", aggfunc="sum", observed=True)
+    table = table.fillna(0).reindex(range(int(table.index.min()), int(table.index.max()) + 1), fill_value=0)
     table = table[[a for a in vocab.AGENCIES if a in table.columns]]
-    fig, ax = plt.subplots(figsize=(11, 3.8))
-    table.plot(kind="bar", stacked=True, color=[AGENCY_COLORS[a] for a in table.columns], ax=ax, width=0.8)
-    ax.set(xlabel="year", ylabel="authorisations", title="Marketing authorisations per year")
-    ax.legend(title="agency", bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
+    fig, ax = plt.subplots(figsize=(11, 4.2))
+    table.plot(kind="bar", stacked=True, color=[palette.AGENCY_COLORS[a] for a in table.columns], ax=ax, width=0.8)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(xlabel="year", ylabel="decisions", title="Marketing-authorisation decisions per year")
+    _legend_below(ax, title=None, columns=8)
     fig.tight_layout()
+    _note(fig, f"One decision covering several indications or routes counts once. "
+               f"{undated} decision(s) with date unknown are not shown." if undated else
+          "One decision covering several indications or routes counts once.")
     return fig
+
+
+# --- trials ----------------------------------------------------------------------------------
 
 
 def count_heatmap(matrix: pd.DataFrame, title: str) -> Figure:
     """Annotated heatmap of counts (e.g. trials per cancer type x agent); zero cells left blank."""
     if matrix.empty:
-        return empty_figure()
-    fig, ax = plt.subplots(figsize=(max(6, 0.6 * matrix.shape[1] + 3), _height(matrix.shape[0], 0.45)))
-    sns.heatmap(matrix, annot=True, fmt="d", cmap="rocket_r", cbar_kws={"label": "trials"}, linewidths=0.5, ax=ax,
-                mask=matrix == 0)
+        return message_figure()
+    single = _single_cell(matrix, title)
+    if single is not None:
+        return single
+    fig, ax = plt.subplots(figsize=(max(6, 0.9 * matrix.shape[1] + 4), _heatmap_height(matrix.shape[0])))
+    top = int(matrix.to_numpy().max())
+    sns.heatmap(matrix, annot=True, fmt="d", cmap="rocket_r", vmin=0, vmax=max(top, 1), linewidths=0.5, ax=ax,
+                mask=matrix == 0, cbar_kws={"label": "trials", "ticks": MaxNLocator(integer=True)})
+    ax.set_xticks(ax.get_xticks(), [labels.agent_label(str(c)) for c in matrix.columns])
     return _finish_heatmap(fig, ax, title)
 
 
-def stacked_counts(counts: pd.DataFrame, by: str, hue: str, title: str, hue_order: list[str] | None = None) -> Figure:
-    """Horizontal stacked bars of ``counts['trials']`` per ``by``, split by ``hue``."""
+def stacked_counts(counts: pd.DataFrame, by: str, hue: str, title: str, colors: dict[str, str],
+                   hue_labels: dict[str, str] | None = None) -> Figure:
+    """Horizontal stacked bars of ``counts['trials']`` per ``by``, split by ``hue`` in the order
+    and colours of ``colors``."""
     if counts.empty:
-        return empty_figure()
+        return message_figure()
     table = counts.pivot_table(index=by, columns=hue, values="trials", aggfunc="sum", observed=True).fillna(0)
-    if hue_order:
-        table = table[[h for h in hue_order if h in table.columns]]
+    table = table[[h for h in colors if h in table.columns]]
     table = table.loc[table.sum(axis=1).sort_values().index]
-    fig, ax = plt.subplots(figsize=(11, _height(len(table), 0.4)))
-    table.plot(kind="barh", stacked=True, ax=ax, width=0.8, color=sns.color_palette("colorblind", table.shape[1]))
+    fig, ax = plt.subplots(figsize=(11, _height(len(table), 0.4) + 0.6))
+    table.rename(columns=hue_labels or {}).plot(kind="barh", stacked=True, ax=ax, width=0.8,
+                                                 color=[colors[h] for h in table.columns])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="trials", ylabel="", title=title)
-    ax.legend(title=hue, bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
+    _legend_below(ax, columns=5)
     fig.tight_layout()
     return fig
 
 
 def phases_plot(counts: pd.DataFrame) -> Figure:
-    """Trials per cancer type by phase (development order)."""
-    return stacked_counts(counts, "cancer_type", "phase", "Trials per cancer type by phase",
-                          [*vocab.TRIAL_PHASES, "not recorded"])
+    """Trials per cancer type by phase (development order; unknown phase in grey)."""
+    return stacked_counts(counts, "cancer_type", "phase", "Trials per cancer type by phase", palette.PHASE_COLORS,
+                          labels.PHASE_LABELS)
 
 
 def statuses_plot(counts: pd.DataFrame) -> Figure:
-    """Trials per cancer type by overall status."""
+    """Trials per cancer type by overall status (unknown status in grey)."""
     return stacked_counts(counts, "cancer_type", "status", "Trials per cancer type by status",
-                          [*vocab.TRIAL_STATUSES, "not recorded"])
+                          palette.TRIAL_STATUS_COLORS, labels.TRIAL_STATUS_LABELS)
 
 
 def regimens_plot(counts: pd.DataFrame) -> Figure:
     """Trials per cancer type: monotherapy vs combination partner groups."""
-    return stacked_counts(counts, "cancer_type", "regimen", "Monotherapy and combinations per cancer type",
-                          list(REGIMEN_ORDER))
+    colors = {r: palette.REGIMEN_COLORS[r] for r in REGIMEN_ORDER}
+    return stacked_counts(counts, "cancer_type", "regimen", "Monotherapy and combinations per cancer type", colors)
 
 
-def trial_starts_plot(counts: pd.DataFrame) -> Figure:
-    """Trials started per year, stacked by agent."""
+def trial_starts_plot(counts: pd.DataFrame, unknown: int = 0) -> Figure:
+    """Trials started per year, stacked by agent; ``unknown`` trials without a start are counted under it."""
     if counts.empty:
-        return empty_figure("No trial with a recorded start date matches the selected parameters.")
+        return message_figure(f"No trial with a recorded start matches ({unknown} with start unknown)."
+                              if unknown else NO_DATA)
     table = counts.pivot_table(index="start_year", columns="agent_id", values="trials", aggfunc="sum").fillna(0)
     table = table.reindex(range(int(table.index.min()), int(table.index.max()) + 1), fill_value=0)
-    fig, ax = plt.subplots(figsize=(11, 3.8))
-    table.plot(kind="bar", stacked=True, ax=ax, width=0.8, color=sns.color_palette("colorblind", table.shape[1]))
+    fig, ax = plt.subplots(figsize=(11, 4.2))
+    table.rename(columns=labels.agent_label).plot(kind="bar", stacked=True, ax=ax, width=0.8,
+                                                   color=[palette.color_of("agent", a) for a in table.columns])
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="start year", ylabel="trials", title="Trial starts per year")
-    ax.legend(title="agent", bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
+    _legend_below(ax, columns=4)
     fig.tight_layout()
+    _note(fig, f"{unknown} trial(s) with start date unknown are not shown." if unknown else "")
     return fig
+
+
+# --- side effects ----------------------------------------------------------------------------
 
 
 def frequency_heatmap(matrix: pd.DataFrame) -> Figure:
     """Term x agent heatmap of label adverse-reaction frequencies (% of patients)."""
     if matrix.empty:
-        return empty_figure()
-    fig, ax = plt.subplots(figsize=(max(5, 1.3 * matrix.shape[1] + 4), _height(matrix.shape[0], 0.32)))
+        return message_figure()
+    single = _single_cell(matrix, "Label frequency (%)")
+    if single is not None:
+        return single
+    fig, ax = plt.subplots(figsize=(max(5, 1.4 * matrix.shape[1] + 4), _heatmap_height(matrix.shape[0], 0.32)))
     sns.heatmap(matrix, annot=True, fmt=".0f", cmap="flare", cbar_kws={"label": "% of patients (drug arm)"},
                 linewidths=0.5, ax=ax)
+    ax.set_xticks(ax.get_xticks(), [labels.agent_label(str(c)) for c in matrix.columns])
     return _finish_heatmap(fig, ax, "Label adverse-reaction frequency (highest arm)", rotate=30)
 
 
 def excess_dotplot(frame: pd.DataFrame) -> Figure:
-    """Dot plot of drug % minus comparator % per term, one colour per agent and dose."""
+    """Dot plot of drug % minus comparator % per term: colour = agent, marker = dose arm."""
     if frame.empty:
-        return empty_figure("No adverse reaction with both a drug and a comparator percentage matches.")
+        return message_figure("No adverse reaction with both a drug and a comparator percentage matches.")
     order = frame.groupby("term")["excess_pct"].max().sort_values(ascending=False).index
-    fig, ax = plt.subplots(figsize=(11, _height(len(order), 0.32)))
-    sns.stripplot(data=frame, x="excess_pct", y="term", hue="arm", order=order, size=8, jitter=False,
-                  dodge=False, ax=ax, palette="colorblind")
+    fig, ax = plt.subplots(figsize=(11, _height(len(order), 0.32) + 1.0))
+    rows = {term: i for i, term in enumerate(order)}
+    markers = ("o", "s", "^", "D", "v", "P", "X", "*")
+    handles = []
+    for (agent, arm), group in frame.groupby(["agent_id", "arm"], sort=True):
+        arms = sorted(frame.loc[frame["agent_id"] == agent, "arm"].unique())
+        marker = markers[arms.index(arm) % len(markers)]
+        color = palette.color_of("agent", agent)
+        ax.scatter(group["excess_pct"], group["term"].map(rows), color=color, marker=marker, s=45, alpha=0.85)
+        handles.append(plt.Line2D([], [], color=color, marker=marker, linestyle="",
+                                  label=f"{labels.agent_label(agent)}: {arm.split(': ', 1)[-1]}"))
+    ax.set_yticks(range(len(order)), order)
+    ax.invert_yaxis()
     ax.axvline(0, color="0.3", linewidth=1)
     ax.set(xlabel="percentage points above comparator", ylabel="", title="Excess over comparator")
-    ax.legend(title="arm", bbox_to_anchor=(0.5, -0.12), loc="upper center", frameon=False, ncol=1, fontsize="small")
+    _legend_below(ax, handles, columns=1)
     fig.tight_layout()
     return fig
 
@@ -193,27 +285,30 @@ def excess_dotplot(frame: pd.DataFrame) -> Figure:
 def warnings_heatmap(matrix: pd.DataFrame) -> Figure:
     """Warning topic x agent grid: boxed warning, warning, or not recorded."""
     if matrix.empty:
-        return empty_figure()
+        return message_figure("No labelled warning is recorded for the selected agents.")
     codes = matrix.apply(lambda column: column.map({level: i for i, level in enumerate(WARNING_LEVELS)})).astype(float)
-    colors = ["#f0f0f0", "#f4a261", "#c0392b"]
-    fig, ax = plt.subplots(figsize=(max(6, 1.1 * matrix.shape[1] + 5), _height(matrix.shape[0], 0.38)))
-    sns.heatmap(codes, cmap=ListedColormap(colors), vmin=-0.5, vmax=2.5, cbar=False, linewidths=1, linecolor="white", ax=ax)
-    ax.legend(handles=[Patch(color=c, label=lbl) for c, lbl in zip(colors, WARNING_LEVELS)],
-              bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
+    colors = [palette.WARNING_LEVEL_COLORS[level] for level in WARNING_LEVELS]
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * matrix.shape[1] + 5), _heatmap_height(matrix.shape[0], 0.38)))
+    sns.heatmap(codes, cmap=ListedColormap(colors), vmin=-0.5, vmax=2.5, cbar=False, linewidths=1, linecolor="white",
+                ax=ax)
+    ax.set_xticks(ax.get_xticks(), [labels.agent_label(str(c)) for c in matrix.columns])
+    _legend_below(ax, [Patch(facecolor=c, edgecolor="0.8", label=lbl) for c, lbl in zip(colors, WARNING_LEVELS)],
+                  columns=3, offset=-0.02)
     return _finish_heatmap(fig, ax, "Labelled warnings", rotate=30)
 
+
+# --- FAERS -----------------------------------------------------------------------------------
 
 
 def signal_forest(signals: pd.DataFrame) -> Figure:
     """Forest plot of reporting odds ratios with 95% CIs, one panel row per agent and term (log scale)."""
     if signals.empty:
-        return empty_figure("No FAERS signal matches the selected parameters.")
+        return message_figure("No FAERS signal matches the selected parameters.")
     rows = signals.sort_values(["agent_id", "ror_lower"], ascending=[True, True]).reset_index(drop=True)
     labels = rows["agent_id"] + ": " + rows["pt"]
     fig, ax = plt.subplots(figsize=(10, _height(len(rows), 0.3)))
-    colors = dict(zip(sorted(rows["agent_id"].unique()), sns.color_palette("colorblind")))
     for position, row in rows.iterrows():
-        color = colors[row["agent_id"]]
+        color = palette.color_of("agent", row["agent_id"])
         ax.plot([row["ror_lower"], row["ror_upper"]], [position, position], color=color, linewidth=1.5)
         ax.plot(row["ror"], position, "o", color=color, markersize=5)
     ax.axvline(1, color="0.3", linewidth=1, linestyle="--")

@@ -80,3 +80,52 @@ def warnings_matrix(agents: Iterable[str] | None = None) -> pd.DataFrame:
     return matrix.fillna("not recorded").rename_axis(index="warning", columns="agent_id")
 
 
+
+
+def frequency_categories(agents: Iterable[str] | None = None, terms: Iterable[str] | None = None) -> pd.DataFrame:
+    """Return EU SmPC adverse reactions by frequency category, most frequent first.
+
+    Columns: ``agent_id, term, soc, frequency_category`` (its display name, e.g.
+    "Very common (>= 1/10)"), ``population, source, source_kind, notes``; for a
+    biosimilar whose SmPC restates its reference product, ``notes`` says so.
+
+    Raises:
+        UnknownNameError: an unknown agent.
+    """
+    rows = keep_values(datasets.load_label_frequencies(), "agent_id", resolve_agents(agents))
+    if terms:
+        rows = rows[rows["term"].str.casefold().isin([t.casefold() for t in terms])]
+    order = {c: i for i, c in enumerate(vocab.FREQUENCY_CATEGORIES)}
+    rows = rows.assign(rank=rows["frequency_category"].astype("str").map(order))
+    rows = rows.sort_values(["agent_id", "rank", "soc", "term"]).drop(columns="rank")
+    rows = rows.assign(frequency_category=rows["frequency_category"].astype("str").map(vocab.FREQUENCY_CATEGORIES))
+    return rows[["agent_id", "term", "soc", "frequency_category", "population", "source", "source_kind", "notes"]]
+
+
+def missing_percentages(agents: Iterable[str] | None = None) -> list[str]:
+    """Return one sentence for each selected authorised agent that has no label percentages,
+    saying why it is absent from the frequency charts and where else to look."""
+    wanted = resolve_agents(agents)
+    curated = set(datasets.load_adverse_events()["agent_id"])
+    approvals = datasets.load_approvals()
+    authorised = set(approvals.loc[approvals["status"].isin(vocab.MARKETED_STATUSES), "agent_id"])
+    categories = set(datasets.load_label_frequencies()["agent_id"])
+    sentences = []
+    for agent in sorted(a for a in (wanted or authorised) if a in authorised and a not in curated):
+        where = ("its EU SmPC frequency categories are shown below" if agent in categories
+                 else "no EU SmPC frequency table was available either")
+        sentences.append(f"_{agent}: no adverse-reaction percentages are curated, because its label's "
+                         f"adverse-reaction table was not available in the sources consulted; {where}._")
+    return sentences
+
+
+def label_rows(view: pd.DataFrame) -> pd.DataFrame:
+    """Return the label adverse-reaction rows for a report table: agent, label table, term,
+    dose, drug % and n, comparator % and n, excess, ``from_reference`` (the reference product
+    whose trials a biosimilar's label restates, empty for an originator) and source."""
+    references = datasets.load_agents().set_index("agent_id")["reference_agent_id"]
+    rows = view.assign(from_reference=view["agent_id"].map(references).map(
+        lambda r: f"reference product ({r}) trials" if isinstance(r, str) else ""))
+    columns = ["agent_id", "label_table", "term", "soc", "dose", "drug_pct", "drug_n", "comparator", "comparator_pct",
+               "comparator_n", "excess_pct", "from_reference", "source"]
+    return rows[columns]

@@ -15,6 +15,7 @@ from il6analysis.curated.names import resolve_agent
 
 
 def resolve_names(names: Iterable[str] | str | None, resolver) -> list[str]:
+    """Return ``resolver(name)`` of each name, duplicates dropped, order kept (``[]`` for ``None``)."""
     if names is None:
         return []
     if isinstance(names, str):
@@ -28,20 +29,16 @@ def resolve_agents(names: Iterable[str] | str | None) -> list[str]:
 
 
 def keep_values(frame: pd.DataFrame, column: str, values: Sequence[str]) -> pd.DataFrame:
+    """Return the rows of ``frame`` whose ``column`` is one of ``values`` (all rows when ``values`` is empty)."""
     return frame[frame[column].isin(values)] if values else frame
 
 
-def partial_date_text(dates: pd.Series, precision: pd.Series) -> pd.Series:
-    """Return dates as text at the precision their source gave: ``2010-01-08``,
-    ``2010-01`` or ``2010`` (empty where the date is missing)."""
-    formats = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
-    return pd.Series(
-        [d.strftime(formats[p]) if pd.notna(d) and isinstance(p, str) else "" for d, p in zip(dates, precision)],
-        index=dates.index, dtype="str",
-    )
-
-
 def parse_date_bound(value: str | None, name: str) -> pd.Timestamp | None:
+    """Return a report window's bound as a timestamp (``None`` when not given).
+
+    Raises:
+        ValueError: ``value`` is not a date as ``YYYY-MM-DD``.
+    """
     if value is None or value == "":
         return None
     try:

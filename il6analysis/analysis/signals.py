@@ -141,6 +141,12 @@ def disproportionality(
     return table.sort_values(["agent_id", "ror_lower"], ascending=[True, False], na_position="last").reset_index(drop=True)
 
 
+def database_path(database: str | Path | None = None) -> Path:
+    """Return the FAERS database a query reads: ``database`` made absolute, else the
+    ``faers`` location of :mod:`il6analysis.paths`."""
+    return location("faers", database)
+
+
 def database_info(database: str | Path | None = None) -> dict[str, object]:
     """Return what a FAERS database holds: quarters, ingestion time and row counts.
 

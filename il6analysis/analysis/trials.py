@@ -10,9 +10,10 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from il6analysis.analysis.selection import keep_values, partial_date_text, resolve_agents, resolve_names
+from il6analysis.analysis.selection import keep_values, resolve_agents, resolve_names
 from il6analysis.curated import loaders as datasets
 from il6analysis.curated import vocab
+from il6analysis.curated.dates import partial_date_text
 from il6analysis.curated.names import resolve_cancer_type, resolve_choice
 
 MONOTHERAPY = "monotherapy"
@@ -48,44 +49,93 @@ def trial_regimens() -> pd.DataFrame:
     return out.sort_values(["nct_id", "regimen"]).reset_index(drop=True)
 
 
+CANCER_TYPE_NOT_RECORDED = "cancer type not recorded"
+
+
 def trials_view(
     agents: Iterable[str] | None = None,
     cancer_types: Iterable[str] | None = None,
     phases: Iterable[str] | None = None,
     statuses: Iterable[str] | None = None,
     regimens: Iterable[str] | None = None,
+    intents: Iterable[str] | None = None,
     oncology_only: bool = True,
 ) -> pd.DataFrame:
-    """Return trials (one row per trial x agent x condition) with cancer type and regimen.
+    """Return trials (one row per trial x agent x condition) with cancer type, intent and regimen.
 
     Adds ``indication`` (name), ``category``, ``cancer_type``, ``start_year``
     and ``regimens`` (the trial's regimen groups joined with ``" + "``).
-    ``regimens`` keeps trials having any of the given groups (see
-    :data:`REGIMEN_ORDER`). ``oncology_only`` drops non-cancer conditions.
+    ``intent`` is the trial's purpose in patients with cancer (antitumour or a
+    kind of supportive care, see :data:`il6analysis.curated.vocab.TRIAL_INTENTS`);
+    ``intents`` keeps trials with any of those intents. ``oncology_only`` keeps
+    the trials run in patients with cancer (those with an intent), with every one
+    of their rows; a row of such a trial whose condition is not itself a cancer
+    (e.g. graft-versus-host disease) has ``cancer_type`` ``"cancer type not
+    recorded"`` unless another row of the trial names the cancer.
+    ``regimens`` keeps trials having any of the given groups (see :data:`REGIMEN_ORDER`).
 
     Raises:
-        UnknownNameError: an unknown agent, cancer type, phase, status or regimen.
+        UnknownNameError: an unknown agent, cancer type, phase, status, regimen or intent.
     """
     wanted_cancers = resolve_names(cancer_types, resolve_cancer_type)
     wanted_phases = resolve_names(phases, lambda p: resolve_choice("phase", p, vocab.TRIAL_PHASES))
     wanted_statuses = resolve_names(statuses, lambda s: resolve_choice("status", s, vocab.TRIAL_STATUSES))
     wanted_regimens = resolve_names(regimens, lambda r: resolve_choice("regimen", r, REGIMEN_ORDER))
+    wanted_intents = resolve_names(intents, lambda i: resolve_choice("trial intent", i, vocab.TRIAL_INTENT_IDS))
     indications = datasets.load_indications()[["indication_id", "name", "category", "cancer_type"]]
     view = datasets.load_trials().merge(
         indications.rename(columns={"name": "indication"}), on="indication_id", how="left", validate="many_to_one"
     )
     if oncology_only:
-        view = view[view["category"] == "oncology"]
+        view = _cancer_rows(view[view["intent"].notna()])
     view = keep_values(view, "agent_id", resolve_agents(agents))
     view = keep_values(view, "cancer_type", wanted_cancers)
     view = keep_values(view, "phase", wanted_phases)
     view = keep_values(view, "status", wanted_statuses)
+    view = keep_values(view, "intent", wanted_intents)
     regimen_rows = trial_regimens()
     if wanted_regimens:
         view = view[view["nct_id"].isin(regimen_rows.loc[regimen_rows["regimen"].isin(wanted_regimens), "nct_id"])]
     joined = regimen_rows.groupby("nct_id", observed=True)["regimen"].agg(lambda r: " + ".join(map(str, r)))
     view = view.assign(start_year=view["start_date"].dt.year.astype("Int64"), regimens=view["nct_id"].map(joined))
     return view.sort_values(["cancer_type", "nct_id", "agent_id"]).reset_index(drop=True)
+
+
+def _cancer_rows(view: pd.DataFrame) -> pd.DataFrame:
+    """Keep each cancer trial's rows that name a cancer; a trial naming none keeps one row
+    per agent with ``cancer_type`` marked as not recorded."""
+    named = view[view["cancer_type"].notna()]
+    unnamed = view[~view["nct_id"].isin(named["nct_id"])].drop_duplicates(["nct_id", "agent_id"])
+    unnamed = unnamed.assign(cancer_type=CANCER_TYPE_NOT_RECORDED)
+    return pd.concat([named, unnamed], ignore_index=True)
+
+
+def antitumour(view: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows of trials that give the agent to treat the cancer (or whose purpose is unknown)."""
+    return view[~view["intent"].isin(vocab.SUPPORTIVE_INTENTS)]
+
+
+def supportive(view: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows of trials that give the agent as supportive care (CRS, irAE, GVHD, infection ...)."""
+    return view[view["intent"].isin(vocab.SUPPORTIVE_INTENTS)]
+
+
+def unknown_counts(view: pd.DataFrame) -> pd.DataFrame:
+    """Return, for the distinct trials of ``view``, how many have no recorded start date,
+    phase, status or enrolment: columns ``field, trials_unknown, trials``."""
+    trials = view.drop_duplicates("nct_id")
+    fields = {"start date": "start_date", "phase": "phase", "status": "status", "enrolment": "enrollment"}
+    return pd.DataFrame(
+        [(label, int(trials[column].isna().sum()), len(trials)) for label, column in fields.items()],
+        columns=["field", "trials_unknown", "trials"],
+    )
+
+
+def intents_summary(view: pd.DataFrame) -> pd.DataFrame:
+    """Return ``intent, trials``: distinct trials per intent, in vocabulary order."""
+    counts = view.drop_duplicates("nct_id")["intent"].astype("str").value_counts()
+    return pd.DataFrame([(i, int(counts[i])) for i in vocab.TRIAL_INTENT_IDS if i in counts],
+                        columns=["intent", "trials"])
 
 
 def trials_by_agent_and_cancer(view: pd.DataFrame) -> pd.DataFrame:
@@ -125,17 +175,17 @@ def regimens_by_cancer(view: pd.DataFrame) -> pd.DataFrame:
 
 def trial_starts_by_year(view: pd.DataFrame) -> pd.DataFrame:
     """Return ``start_year, agent_id, trials``: trials started per year and agent
-    (trials with no recorded start are left out)."""
+    (trials with no recorded start have no year: :func:`unknown_counts` counts them)."""
     dated = view.dropna(subset=["start_year"])
     return _distinct_trials(dated, ["start_year", "agent_id"])
 
 
 def trial_listing(view: pd.DataFrame) -> pd.DataFrame:
     """Return one row per trial for a report table: registry link, title, agents,
-    conditions, phase, status, start, enrolment and partners."""
+    conditions, intent, phase, status, start, enrolment and partners."""
     if view.empty:
-        return pd.DataFrame(columns=["nct_id", "registry", "title", "agents", "conditions", "phase", "status",
-                                     "start", "enrollment", "partners"])
+        return pd.DataFrame(columns=["nct_id", "registry", "title", "agents", "conditions", "intent", "phase",
+                                     "status", "start", "enrollment", "partners"])
     partners = datasets.load_trial_partners()
     named = partners.groupby("nct_id")["partner"].agg(", ".join)
     view = view.assign(start=partial_date_text(view["start_date"], view["start_date_precision"]))
@@ -143,7 +193,8 @@ def trial_listing(view: pd.DataFrame) -> pd.DataFrame:
     listing = grouped.agg(
         title=("title", "first"),
         agents=("agent_id", lambda s: ", ".join(dict.fromkeys(s))),
-        conditions=("indication", lambda s: ", ".join(dict.fromkeys(s))),
+        conditions=("indication", lambda s: ", ".join(dict.fromkeys(s.dropna()))),
+        intent=("intent", "first"),
         phase=("phase", "first"),
         status=("status", "first"),
         start=("start", "first"),
