@@ -158,8 +158,8 @@ def approvals_per_year_plot(counts: pd.DataFrame, undated: int = 0) -> Figure:
     fig, ax = plt.subplots(figsize=(11, 4.2))
     table.plot(kind="bar", stacked=True, color=[palette.AGENCY_COLORS[a] for a in table.columns], ax=ax, width=0.8)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(xlabel="year", ylabel="decisions", title="Marketing-authorisation decisions per year")
-    _legend_below(ax, title=None, columns=8)
+    ax.set(xlabel="", ylabel="decisions", title="Marketing-authorisation decisions per year")
+    _legend_below(ax, title=None, columns=8, offset=-0.16)
     fig.tight_layout()
     _note(fig, f"One decision covering several indications or routes counts once. "
                f"{undated} decision(s) with date unknown are not shown." if undated else
@@ -233,8 +233,8 @@ def trial_starts_plot(counts: pd.DataFrame, unknown: int = 0) -> Figure:
     table.rename(columns=labels.agent_label).plot(kind="bar", stacked=True, ax=ax, width=0.8,
                                                    color=[palette.color_of("agent", a) for a in table.columns])
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(xlabel="start year", ylabel="trials", title="Trial starts per year")
-    _legend_below(ax, columns=4)
+    ax.set(xlabel="", ylabel="trials", title="Trial starts per year")
+    _legend_below(ax, columns=4, offset=-0.16)
     fig.tight_layout()
     _note(fig, f"{unknown} trial(s) with start date unknown are not shown." if unknown else "")
     return fig
