@@ -13,6 +13,7 @@ import pandas as pd
 
 from il6analysis.curated import loaders as datasets
 from il6analysis.curated import vocab
+from il6analysis.paths import data_folder
 
 PHASE_LABELS: dict[str, str] = {
     "EARLY_PHASE1": "Early phase 1", "PHASE1": "Phase 1", "PHASE1/PHASE2": "Phase 1/2", "PHASE2": "Phase 2",
@@ -56,10 +57,15 @@ COLUMN_LABELS: dict[str, str] = {
 }
 
 
-@functools.cache
 def agent_names() -> dict[str, str]:
-    """Return agent id -> display name: the first brand beside the INN, e.g. ``"tocilizumab-aazg (Tyenne)"``."""
-    agents = datasets.load_agents()
+    """Return agent id -> display name: the first brand beside the INN, e.g. ``"tocilizumab-aazg (Tyenne)"``
+    (for the data folder in use)."""
+    return _agent_names(str(data_folder()))
+
+
+@functools.cache
+def _agent_names(folder: str) -> dict[str, str]:
+    agents = datasets.load_agents(folder)
     names = {}
     for row in agents.itertuples():
         brands = row.brand_names if isinstance(row.brand_names, str) and row.brand_names else ""

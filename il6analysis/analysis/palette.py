@@ -11,6 +11,7 @@ import functools
 
 from il6analysis.curated import loaders as datasets
 from il6analysis.curated import vocab
+from il6analysis.paths import data_folder
 
 QUALITATIVE: tuple[str, ...] = (
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#B8A000", "#000000",
@@ -71,10 +72,14 @@ TRIAL_STATUS_COLORS: dict[str, str] = {**_assign(vocab.TRIAL_STATUSES), "not rec
 
 
 
-@functools.cache
 def agent_colors() -> dict[str, str]:
-    """Return agent id -> colour, in the curated order of the agents table."""
-    return _assign(list(datasets.load_agents()["agent_id"]))
+    """Return agent id -> colour, in the curated order of the agents table (of the data folder in use)."""
+    return _agent_colors(str(data_folder()))
+
+
+@functools.cache
+def _agent_colors(folder: str) -> dict[str, str]:
+    return _assign(list(datasets.load_agents(folder)["agent_id"]))
 
 
 def color_of(kind: str, value: str) -> str:

@@ -32,12 +32,53 @@ window.addEventListener("load", () => {
 """
 
 
-def render_in_browser(html_file: Path) -> str:
-    """Return the DOM chromium builds for ``html_file`` after its load event."""
+OFFLINE_FLAGS = ["--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9"]
+"""Every host unresolvable and every request sent to a closed port: the page gets no network at all."""
+
+TABLE_PROBE = """
+<script>
+window.addEventListener("load", () => {
+  const attempt = (tries) => {
+    const tables = Array.from(document.querySelectorAll("table.dataTable"));
+    if (!tables.length) {
+      if (tries > 0) { setTimeout(() => attempt(tries - 1), 200); return; }
+      document.body.setAttribute("data-il6-tables", "0");
+      return;
+    }
+    const table = tables[tables.length - 1];
+    const container = table.closest(".dt-container");
+    const rows = () => Array.from(table.querySelectorAll("tbody tr"));
+    const firstCells = () => rows().slice(0, 5).map(r => r.cells[0].textContent.trim());
+    const before = firstCells();
+    table.querySelector("thead th .dt-column-order").click();
+    setTimeout(() => {
+      const sorted = firstCells();
+      const search = container.querySelector("input[type=search]");
+      search.value = "Kevzara";
+      search.dispatchEvent(new Event("input", {bubbles: true}));
+      setTimeout(() => {
+        document.body.setAttribute("data-il6-tables", String(tables.length));
+        document.body.setAttribute("data-il6-before", before.join("|"));
+        document.body.setAttribute("data-il6-sorted", sorted.join("|"));
+        const kept = rows();
+        document.body.setAttribute("data-il6-filtered",
+          kept.length + ":" + kept.every(r => r.textContent.includes("Kevzara")));
+      }, 500);
+    }, 500);
+  };
+  attempt(50);
+});
+</script>
+"""
+
+
+def render_in_browser(html_file: Path, offline: bool = False) -> str:
+    """Return the DOM chromium builds for ``html_file`` after its load event (with no network at
+    all when ``offline``)."""
     with tempfile.TemporaryDirectory() as profile:
         result = subprocess.run(
-            [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=10000", "--dump-dom",
-             html_file.as_uri()],
+            [CHROMIUM, *CHROMIUM_FLAGS, *(OFFLINE_FLAGS if offline else []), f"--user-data-dir={profile}",
+             "--virtual-time-budget=15000", "--dump-dom", html_file.as_uri()],
             capture_output=True, text=True, timeout=120, check=True,
         )
     return result.stdout
@@ -56,3 +97,18 @@ def test_report_renders_its_figures_in_chromium(suite_dir, tmp_path, report):
     drawn, total = map(int, match.groups())
     assert total >= 1 and drawn == total
     assert "il6analysis report" in dom.lower()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs Debian's chromium)")
+def test_a_long_table_sorts_and_filters_with_the_network_blocked(suite_dir, tmp_path):
+    html = (suite_dir / "approvals/default.html").read_text()
+    assert "https://cdn" not in html and "<script src=" not in html
+    probed = tmp_path / "probed.html"
+    probed.write_text(html.replace("</body>", TABLE_PROBE + "</body>"))
+    dom = render_in_browser(probed, offline=True)
+    attributes = dict(re.findall(r'data-il6-([a-z]+)="([^"]*)"', dom))
+    assert int(attributes.get("tables", "0")) >= 1, "no interactive table was initialised offline"
+    sorted_cells = attributes["sorted"].split("|")
+    assert sorted_cells == sorted(sorted_cells) and sorted_cells != attributes["before"].split("|")
+    count, all_match = attributes["filtered"].split(":")
+    assert int(count) >= 1 and all_match == "true"

@@ -1,0 +1,178 @@
+"""Reports never mislead: dates as intervals, undated actions kept, decisions counted, intents respected.
+
+These tests build small approvals tables in a copy of the data folder, so each
+one states exactly the case it pins.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from il6analysis.analysis import approvals, labels, palette, plots, safety, trials  # noqa: E402
+from il6analysis.curated import vocab  # noqa: E402
+
+COLUMNS = ["agent_id", "agency", "indication_id", "indication_label", "status", "approval_date", "route", "population",
+           "brand", "application_number", "decision_id", "source", "source_kind", "notes"]
+FDA = "https://www.accessdata.fda.gov/x"
+
+
+def _row(agency, indication, date, status="approved", decision=None, route="SC", agent="tocilizumab"):
+    decision = decision or f"{agency.lower()}-{agent}-{indication}-{date or 'undated'}"
+    return dict(agent_id=agent, agency=agency, indication_id=indication, indication_label=indication, status=status,
+                approval_date=date, route=route, population="", brand="", application_number="",
+                decision_id=decision, source=FDA, source_kind="regulator", notes="test row")
+
+
+@pytest.fixture
+def approvals_of(data_copy, monkeypatch):
+    """Replace the approvals table of a data copy by the given rows and point the package at it."""
+    monkeypatch.setenv("IL6_DATA_DIR", str(data_copy))
+
+    def write(rows):
+        frame = pd.DataFrame(rows)
+        header = pd.read_csv(data_copy / "approvals.csv", nrows=0).columns
+        frame = frame.reindex(columns=header).fillna("")
+        frame.to_csv(data_copy / "approvals.csv", index=False)
+        return approvals.approvals_view()
+
+    return write
+
+
+def test_gca_lag_across_precisions_is_order_unknown_not_a_number_of_days(approvals_of):
+    view = approvals_of([_row("FDA", "giant-cell-arteritis", "2017-05-22"), _row("EC", "giant-cell-arteritis", "2017")])
+    lags = approvals.approval_lags(view)
+    assert set(lags["order"]) == {"order unknown"}
+    assert lags["lag_min_days"].isna().all()
+    assert "days" not in " ".join(approvals.lag_text(lags))
+
+
+def test_lag_is_a_range_when_a_coarse_date_cannot_overlap(approvals_of):
+    view = approvals_of([_row("FDA", "giant-cell-arteritis", "2017-05-22"), _row("EC", "giant-cell-arteritis", "2018-09")])
+    lag = approvals.approval_lags(view).set_index("agency").loc["EC"]
+    assert lag["order"] == "after"
+    assert (lag["lag_min_days"], lag["lag_max_days"]) == (467, 496)  # 2017-05-22 -> 2018-09-01 .. 2018-09-30
+    assert approvals.lag_text(approvals.approval_lags(view)).str.contains("467-496 days after FDA").any()
+
+
+def test_exact_days_give_an_exact_lag(approvals_of):
+    view = approvals_of([_row("FDA", "giant-cell-arteritis", "2017-05-22"), _row("MHLW", "giant-cell-arteritis",
+                                                                              "2017-08-25")])
+    lag = approvals.approval_lags(view).set_index("agency").loc["MHLW"]
+    assert (lag["order"], lag["lag_min_days"], lag["lag_max_days"]) == ("after", 95, 95)
+
+
+def test_undated_and_year_only_actions_appear_in_every_view(approvals_of):
+    view = approvals_of([_row("FDA", "rheumatoid-arthritis", "2010-01-08"), _row("HC", "rheumatoid-arthritis", None),
+                         _row("EC", "rheumatoid-arthritis", "2009"),
+                         _row("HC", "giant-cell-arteritis", None, status="complete_response")])
+    assert list(approvals.shown(view)["date"].sort_values()) == ["2009", "2010-01-08", "date unknown", "date unknown"]
+    assert "HC" in approvals.agencies_present(view)
+    assert approvals.approval_matrix(view, "HC").loc["Rheumatoid arthritis", "tocilizumab"] == "date unknown"
+    assert approvals.approval_matrix(view, "EC").loc["Rheumatoid arthritis", "tocilizumab"] == "2009"
+    assert "date unknown" in set(approvals.regulatory_setbacks_and_emergency_use(view)["date"])
+    assert approvals.undated_decisions(view) == 1
+    lags = approvals.approval_lags(view).set_index("agency")
+    assert lags.loc["HC", "order"] == "date unknown"
+    timeline = plots.approval_timeline(view)
+    assert any("2 action(s) with date unknown" in t.get_text() for t in timeline.texts)
+    per_year = plots.approvals_per_year_plot(approvals.approvals_per_year(view), approvals.undated_decisions(view))
+    assert any("1 decision(s) with date unknown" in t.get_text() for t in per_year.texts)
+
+
+def test_one_decision_covering_several_indications_counts_once(approvals_of):
+    rows = [_row("EC", ind, "2023-09-15", decision="ec-tyenne-2023-09-15", agent="tocilizumab-aazg", route=route)
+            for ind in ("rheumatoid-arthritis", "giant-cell-arteritis", "systemic-jia") for route in ("IV", "SC")]
+    rows.append(_row("EC", "covid-19", "2024-02-01", decision="ec-tyenne-2024-02-01", agent="tocilizumab-aazg"))
+    view = approvals_of(rows)
+    counts = approvals.approvals_per_year(view).set_index("year")["decisions"]
+    assert counts.to_dict() == {2023: 1, 2024: 1}
+
+
+def test_first_authorisation_is_the_first_ever_even_with_a_window(approvals_of):
+    view = approvals_of([_row("FDA", "rheumatoid-arthritis", "2010-01-08"),
+                         _row("FDA", "rheumatoid-arthritis", "2018-11", decision="fda-actpen")])
+    windowed = approvals.approvals_view(date_from="2018-01-01")
+    assert approvals.approval_matrix(windowed, "FDA").loc["Rheumatoid arthritis", "tocilizumab"] == "2010"
+    assert list(approvals.shown(windowed)["date"]) == ["2018-11"]
+    assert view["in_window"].all()
+
+
+def test_a_coarse_date_overlapping_the_window_edge_is_shown(approvals_of):
+    approvals_of([_row("EC", "giant-cell-arteritis", "2017")])
+    assert len(approvals.shown(approvals.approvals_view(date_from="2017-06-01"))) == 1
+    assert len(approvals.shown(approvals.approvals_view(date_from="2018-01-01"))) == 0
+
+
+def test_window_that_ends_before_it_starts_is_refused(approvals_of):
+    approvals_of([_row("FDA", "rheumatoid-arthritis", "2010-01-08")])
+    with pytest.raises(ValueError, match="date_from 2020-01-01 is after date_to 2019-01-01"):
+        approvals.approvals_view(date_from="2020-01-01", date_to="2019-01-01")
+
+
+def test_supportive_care_trials_are_out_of_the_default_antitumour_counts():
+    everything = trials.trials_view()
+    gvhd = everything[everything["intent"] == "supportive_gvhd"]["nct_id"].unique()
+    assert len(gvhd) >= 1
+    counted = trials.trials_view(intents=["antitumour"])
+    assert not set(gvhd) & set(counted["nct_id"])
+    assert set(gvhd) <= set(trials.supportive(everything)["nct_id"])
+
+
+def test_each_trial_of_an_agent_sits_in_one_section():
+    cancer = trials.trials_view(agents=["tocilizumab"])
+    every = trials.trials_view(agents=["tocilizumab"], oncology_only=False)
+    sections = [set(trials.antitumour(cancer)["nct_id"]), set(trials.supportive(cancer)["nct_id"]),
+                set(every[~every["nct_id"].isin(cancer["nct_id"])]["nct_id"])]
+    assert sum(len(s) for s in sections) == len(set().union(*sections)) == every["nct_id"].nunique()
+
+
+def test_unknown_trial_fields_are_counted_not_dropped():
+    view = trials.trials_view()
+    unknown = trials.unknown_counts(view).set_index("field")
+    starts = view.drop_duplicates("nct_id")
+    assert unknown.loc["start date", "trials_unknown"] == starts["start_date"].isna().sum() > 0
+    assert (unknown["trials"] == starts["nct_id"].nunique()).all()
+
+
+def test_biosimilar_boxed_warning_is_in_the_matrix():
+    matrix = safety.warnings_matrix(["Tyenne", "Actemra"])
+    assert matrix.loc[vocab.WARNING_TOPICS["serious_infections"], "tocilizumab-aazg"] == "boxed warning"
+
+
+def test_agents_without_percentages_get_a_sentence_why():
+    sentences = safety.missing_percentages(["siltuximab"])
+    assert len(sentences) == 1 and "siltuximab" in sentences[0] and "not available" in sentences[0]
+    assert safety.missing_percentages(["sarilumab"]) == []
+
+
+def test_label_rows_show_patients_per_arm():
+    rows = safety.label_rows(safety.adverse_events_view(agents=["sarilumab"]))
+    assert {"drug_n", "comparator_n", "from_reference"} <= set(rows.columns)
+    assert rows["drug_n"].notna().all()
+
+
+def test_codes_become_human_labels_for_display():
+    shown = labels.humanize(pd.DataFrame({"agent_id": ["tocilizumab-aazg"], "phase": ["PHASE1/PHASE2"],
+                                          "status": ["ACTIVE_NOT_RECRUITING"]}))
+    assert shown.iloc[0].tolist() == ["tocilizumab-aazg (Tyenne)", "Phase 1/2", "Active, not recruiting"]
+    assert list(shown.columns) == ["Agent", "Phase", "Status"]
+    assert labels.humanize(pd.DataFrame({"status": ["complete_response"]})).iloc[0, 0] == "Complete response letter"
+
+
+def test_colours_are_fixed_per_thing_across_reports():
+    assert palette.color_of("partner_class", "chemotherapy") == palette.REGIMEN_COLORS["chemotherapy"]
+    assert palette.color_of("partner_class", "immune_checkpoint_inhibitor") == palette.REGIMEN_COLORS[
+        "checkpoint inhibitor"]
+    assert len(set(palette.AGENCY_COLORS.values())) == len(vocab.AGENCIES)
+    assert palette.color_of("agency", "FDA") == plots.AGENCY_COLORS["FDA"]
+
+
+def test_a_single_cell_is_said_in_a_sentence_not_drawn():
+    figure = plots.count_heatmap(pd.DataFrame({"siltuximab": [3]}, index=["Multiple myeloma"]), "Trials")
+    assert not any(ax.collections for ax in figure.axes)
+    assert any("3" in t.get_text() and "Multiple myeloma" in t.get_text() for ax in figure.axes for t in ax.texts)
