@@ -1,8 +1,8 @@
 """Loading the curated tables: CSV package data -> typed, validated DataFrames.
 
-The tables ship inside the package (``il6analysis/data/*.csv``) and are read
-with :mod:`importlib.resources`, so they work from an installed wheel. Each
-CSV is read as text, every column is converted to the dtype its schema
+The tables ship inside the package (``il6analysis/curated/data/*.csv``); a
+folder of the same files can be read instead. Each CSV is read as text
+(strictly, see :mod:`il6analysis.curated.csvtext`), every column is converted to the dtype its schema
 declares with strict parsing (a value that does not parse is reported, never
 turned into a missing value), and the result is validated against its
 pandera schema. Every problem in a table is reported at once, with the CSV
@@ -15,7 +15,6 @@ mutates its frame cannot change what the next call returns.
 from __future__ import annotations
 
 import functools
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +24,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from il6analysis.curated import schemas
+from il6analysis.curated.csvtext import read_csv_text
 from il6analysis.curated.dates import parse_partial_dates
 from il6analysis.curated.matching import closest
-from il6analysis.errors import DataValidationError, Problem, UnknownNameError
+from il6analysis.errors import DataValidationError, Problem, UnknownNameError, UsageError
 from il6analysis.paths import data_folder
 
 PRECISION_SUFFIX = "_precision"
@@ -59,6 +59,7 @@ DATASETS: dict[str, Dataset] = {
         Dataset("trials", schemas.Trials, "Clinical trials per agent and condition (ClinicalTrials.gov)."),
         Dataset("trial_partners", schemas.TrialPartners, "Combination partners of the trials, with drug class."),
         Dataset("adverse_events", schemas.AdverseEvents, "Label adverse-reaction tables: % in drug and comparator arms."),
+        Dataset("label_frequencies", schemas.LabelFrequencies, "Label adverse reactions by frequency category (EU SmPC 4.8)."),
         Dataset("warnings", schemas.Warnings, "Labelled warnings and precautions, boxed or not."),
     )
 }
@@ -78,8 +79,17 @@ def get_dataset(name: str) -> Dataset:
         ) from None
 
 
-def _read_bytes(filename: str, data_dir: Path | None) -> bytes:
-    return (data_folder(data_dir) / filename).read_bytes()
+def _table_path(name: str, folder: Path) -> Path:
+    """Return table ``name``'s CSV file in ``folder``; raises UsageError (no such folder) or
+    DataValidationError (the file is missing or is a folder)."""
+    if not folder.is_dir():
+        raise UsageError(f"data folder {folder} does not exist or is not a folder; give a folder holding the tables' CSV files")
+    path = folder / get_dataset(name).filename
+    if path.is_dir():
+        raise DataValidationError([Problem(name, None, None, f"{path} is a folder, not a CSV file")])
+    if not path.is_file():
+        raise DataValidationError([Problem(name, None, None, f"table file is missing: {path}")])
+    return path
 
 
 PROVENANCE_COLUMNS = ("source", "source_kind", "notes")
@@ -185,9 +195,15 @@ def _schema_problems(
             column = None if column is None or pd.isna(column) else str(column)
             if (line, column) in known:
                 continue  # already reported as a value that does not parse
+            rule = _describe_check(str(case.get("check")))
+            if case.get("schema_context") == "DataFrameSchema" and case.get("check") != "column_in_dataframe":
+                problem = Problem(table, line, None, rule)  # a rule on the whole row: one problem per line
+                if problem not in problems:
+                    problems.append(problem)
+                continue
             value = raw.at[int(index), column] if line is not None and column in raw.columns else case.get("failure_case")
             shown = None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-            problems.append(Problem(table, line, column, _describe_check(str(case.get("check"))), shown))
+            problems.append(Problem(table, line, column, rule, shown))
         return problems
     return []
 
@@ -223,15 +239,12 @@ def parse_table(name: str, data: bytes) -> pd.DataFrame:
 
     Raises:
         UnknownNameError: ``name`` is not a curated table.
-        DataValidationError: any value does not parse or any schema rule fails;
-            every problem is listed with its CSV line, column and rule.
+        DataValidationError: the text is empty, not UTF-8 or not CSV, a row has
+            more or fewer fields than the header, a value does not parse or a
+            schema rule fails; every problem is listed with its CSV line, column and rule.
     """
     dataset = get_dataset(name)
-    try:
-        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataValidationError([Problem(name, None, None, f"unreadable CSV: {exc}")]) from None
-    raw = raw.apply(lambda s: s.str.strip())
+    raw = read_csv_text(name, data)
     expected = [c for c in _columns(dataset) if c not in _derived_columns(dataset)]
     problems = [Problem(name, 1, c, "required column is missing") for c in expected if c not in raw.columns]
     problems += [Problem(name, 1, c, "unexpected column (not in the schema)") for c in raw.columns if c not in expected]
@@ -246,8 +259,9 @@ def parse_table(name: str, data: bytes) -> pd.DataFrame:
 
 
 @functools.cache
-def _load_cached(name: str, folder: str | None, stamp: int | None) -> pd.DataFrame:
-    return parse_table(name, _read_bytes(get_dataset(name).filename, Path(folder) if folder else None))
+def _load_cached(name: str, folder: str, stamp: int) -> pd.DataFrame:
+    """Parse table ``name`` from ``folder``; ``stamp`` (the file's mtime) keys the cache."""
+    return parse_table(name, (Path(folder) / get_dataset(name).filename).read_bytes())
 
 
 def load_table(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -261,15 +275,12 @@ def load_table(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
 
     Raises:
         UnknownNameError: ``name`` is not a curated table.
-        FileNotFoundError: the folder has no ``<name>.csv``.
-        DataValidationError: the CSV breaks its schema.
+        UsageError: the data folder does not exist.
+        DataValidationError: ``<name>.csv`` is missing, is a folder, or breaks its schema.
     """
-    dataset = get_dataset(name)
     folder = data_folder(data_dir)
-    if isinstance(folder, Path):
-        path = folder / dataset.filename
-        return _load_cached(name, str(folder.resolve()), path.stat().st_mtime_ns).copy(deep=True)
-    return _load_cached(name, None, None).copy(deep=True)
+    path = _table_path(name, folder)
+    return _load_cached(name, str(folder.resolve()), path.stat().st_mtime_ns).copy(deep=True)
 
 
 def load_agents(data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -330,6 +341,12 @@ def load_trial_partners(data_dir: str | Path | None = None) -> pd.DataFrame:
 def load_adverse_events(data_dir: str | Path | None = None) -> pd.DataFrame:
     """Label adverse-reaction tables: % of patients in the drug and comparator arms."""
     return load_table("adverse_events", data_dir)
+
+
+def load_label_frequencies(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Label adverse reactions with their frequency category (``very_common`` ... ``not_known``,
+    an ordered categorical), one row per agent x label x population x term."""
+    return load_table("label_frequencies", data_dir)
 
 
 def load_warnings(data_dir: str | Path | None = None) -> pd.DataFrame:

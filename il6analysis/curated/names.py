@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
+from il6analysis.curated import vocab
 from il6analysis.curated.loaders import load_table
 from il6analysis.curated.matching import closest, normalise, words
 from il6analysis.errors import UnknownNameError
@@ -141,15 +142,26 @@ def resolve_cancer_type(name: str) -> str:
     return _resolve("cancer type", name, index, shown, hint="known cancer types: " + ", ".join(shown))
 
 
+CHOICE_ALIASES: dict[str, dict[str, str]] = {
+    "agency": {**{name: code for code, name in vocab.AGENCY_NAMES.items()}, **vocab.AGENCY_ALIASES},
+}
+"""Other names a person may type for a choice of a given kind: alias -> allowed value
+(for agencies, their full names and common names such as ``EMA`` or ``Health Canada``)."""
+
+
 def resolve_choice(kind: str, name: str, allowed: Iterable[str]) -> str:
     """Return the member of ``allowed`` that ``name`` denotes, ignoring case and punctuation.
 
-    ``resolve_choice("phase", "Phase 2", TRIAL_PHASES) == "PHASE2"``.
+    ``resolve_choice("phase", "Phase 2", TRIAL_PHASES) == "PHASE2"``. For kinds
+    with aliases (:data:`CHOICE_ALIASES`) an alias counts too:
+    ``resolve_choice("agency", "EMA", AGENCIES) == "EC"``, ``"health canada"`` gives ``"HC"``.
 
     Raises:
-        UnknownNameError: ``name`` matches none of ``allowed``; the message lists
-            the closest, or all valid values when none is close.
+        UnknownNameError: ``name`` matches none of ``allowed`` nor their aliases; the
+            message lists the closest values and aliases, or all valid values when none is close.
     """
     allowed = tuple(allowed)
-    index = _index((value, value) for value in allowed)
-    return _resolve(kind, name, index, allowed, hint="valid: " + ", ".join(allowed))
+    aliases = [(alias, value) for alias, value in CHOICE_ALIASES.get(kind, {}).items() if value in allowed]
+    index = _index([(value, value) for value in allowed] + aliases)
+    shown = allowed + tuple(alias for alias, _ in aliases)
+    return _resolve(kind, name, index, shown, hint="valid: " + ", ".join(allowed))

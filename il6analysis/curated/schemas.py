@@ -21,6 +21,8 @@ from il6analysis.curated import vocab
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 NCT_ID = r"^NCT\d{8}$"
+DECISION_COLUMNS = ["agent_id", "agency", "approval_date", "status"]
+"""What every row of one regulatory decision has in common."""
 UNIPROT_ACCESSION = r"^([OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9]([A-Z][A-Z0-9]{2}[0-9]){1,2})$"
 
 
@@ -75,9 +77,11 @@ class Agents(Sourced):
 
     agent_id: Series[str] = pa.Field(
         str_matches=SLUG, unique=True,
-        description="Lower-case INN slug; a biosimilar adds its FDA suffix (tocilizumab-bavi).",
+        description="Lower-case INN slug; a biosimilar adds its FDA suffix (tocilizumab-bavi); a copy product "
+                    "without a US suffix takes its code name (lzm008) or, with none, INN and maker (tocilizumab-hetero).",
     )
-    inn: Series[str] = pa.Field(description="International Nonproprietary Name (with suffix for US biosimilars).")
+    inn: Series[str] = pa.Field(description="International Nonproprietary Name (with suffix for US biosimilars; "
+                                             "the plain INN for copy products without one).")
     reference_agent_id: Series[str] = pa.Field(
         nullable=True, description="For a biosimilar, the agent_id of its reference product; empty otherwise."
     )
@@ -170,7 +174,8 @@ class Approvals(Sourced):
     indication_label: Series[str] = pa.Field(nullable=True, description="The indication as the regulator words it.")
     status: Series[pd.CategoricalDtype] = pa.Field(
         dtype_kwargs=_categories(vocab.APPROVAL_STATUSES),
-        description="approved, emergency_use, complete_response, application_withdrawn, refused or authorisation_withdrawn.",
+        description="Outcome of the action: " + ", ".join(vocab.APPROVAL_STATUSES) + "; "
+                    + ", ".join(vocab.ENDING_STATUSES) + " end an earlier authorisation on their date.",
     )
     approval_date: Series[pa.typing.DateTime] = pa.Field(
         nullable=True, description="Date of the regulator's action (first day of the period if less precise)."
@@ -185,9 +190,20 @@ class Approvals(Sourced):
     population: Series[str] = pa.Field(nullable=True, description="Approved population (adult, paediatric age range).")
     brand: Series[str] = pa.Field(nullable=True, description="Brand name under which it was approved.")
     application_number: Series[str] = pa.Field(nullable=True, description="Application or procedure number (BLA 125276, EMEA/H/C/...).")
+    decision_id: Series[str] = pa.Field(
+        str_matches=SLUG,
+        description="One regulatory decision (same agent, agency, date, application and outcome), shared by the "
+                    "indication x route rows it covers, e.g. fda-bla125276-2010-01-08; count decisions with nunique.",
+    )
 
     class Config:
         unique = ["agent_id", "agency", "indication_id", "route", "status", "population", "approval_date"]
+
+    @pa.dataframe_check(error="rows sharing a decision_id must agree on agent_id, agency, approval_date and status")
+    def decision_rows_agree(cls, df: pd.DataFrame) -> Series[bool]:
+        keys = df[DECISION_COLUMNS].astype("object").where(df[DECISION_COLUMNS].notna(), None).astype("str")
+        variants = keys.groupby(df["decision_id"], dropna=False).transform("nunique")
+        return (variants <= 1).all(axis=1)
 
 
 class Trials(Sourced):
@@ -210,6 +226,11 @@ class Trials(Sourced):
         dtype_kwargs=_categories(vocab.DATE_PRECISIONS), nullable=True, description="Precision of start_date."
     )
     enrollment: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="Enrolment (actual or anticipated, see notes).")
+    intent: Series[pd.CategoricalDtype] = pa.Field(
+        dtype_kwargs=_categories(vocab.TRIAL_INTENT_IDS), nullable=True,
+        description="Why a trial in patients with cancer gives the agent: " + ", ".join(vocab.TRIAL_INTENT_IDS)
+                    + "; empty for non-cancer trials (evidence in notes).",
+    )
 
     class Config:
         unique = ["nct_id", "agent_id", "indication_id"]
@@ -246,6 +267,23 @@ class AdverseEvents(Sourced):
 
     class Config:
         unique = ["agent_id", "label_table", "dose", "term"]
+
+
+class LabelFrequencies(Sourced):
+    """Tabulated adverse reactions of a label with their frequency category (EU SmPC section 4.8)."""
+
+    agent_id: Series[str] = pa.Field(description="The agent (agents.agent_id).")
+    label: Series[str] = pa.Field(description="Which label the row comes from (e.g. EU SmPC).")
+    term: Series[str] = pa.Field(description="Adverse reaction, in English (original wording in notes).")
+    soc: Series[str] = pa.Field(nullable=True, description="MedDRA system organ class.")
+    frequency_category: Series[pd.CategoricalDtype] = pa.Field(
+        dtype_kwargs=_categories(vocab.FREQUENCY_IDS, ordered=True),
+        description="Frequency category (ordered): " + "; ".join(f"{k} = {v}" for k, v in vocab.FREQUENCY_CATEGORIES.items()) + ".",
+    )
+    population: Series[str] = pa.Field(nullable=True, description="Safety population the label's table describes.")
+
+    class Config:
+        unique = ["agent_id", "label", "population", "term"]
 
 
 class Warnings(Sourced):

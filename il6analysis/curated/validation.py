@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from il6analysis.curated import vocab
 from il6analysis.curated.loaders import DATASETS, load_table
 from il6analysis.curated.matching import normalise
 from il6analysis.errors import DataValidationError, Problem
@@ -23,11 +24,12 @@ FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("trial_partners", "nct_id", "trials", "nct_id"),
     ("adverse_events", "agent_id", "agents", "agent_id"),
     ("adverse_events", "indication_id", "indications", "indication_id"),
+    ("label_frequencies", "agent_id", "agents", "agent_id"),
     ("warnings", "agent_id", "agents", "agent_id"),
 )
 """Every reference from one table to another's key."""
 
-TRIAL_LEVEL_COLUMNS = ("title", "phase", "status", "start_date", "enrollment")
+TRIAL_LEVEL_COLUMNS = ("title", "phase", "status", "start_date", "enrollment", "intent")
 
 
 @dataclass
@@ -104,6 +106,31 @@ def _trial_consistency(tables: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
+def _intent_problems(tables: dict[str, pd.DataFrame]) -> list[Problem]:
+    """A trial in a cancer indication has an intent; an antitumour (or unknown) intent needs one."""
+    if "trials" not in tables or "indications" not in tables:
+        return []
+    trials = tables["trials"]
+    oncology = set(tables["indications"].loc[tables["indications"]["category"] == "oncology", "indication_id"])
+    in_cancer = trials["indication_id"].isin(oncology)
+    cancer_trials = set(trials.loc[in_cancer, "nct_id"])
+    problems = [
+        Problem("trials", int(label) + 2, "intent",
+                "missing: a trial in a cancer indication needs an intent; valid: " + ", ".join(vocab.TRIAL_INTENT_IDS),
+                row["nct_id"])
+        for label, row in trials[in_cancer & trials["intent"].isna()].iterrows()
+    ]
+    not_supportive = trials["intent"].notna() & ~trials["intent"].isin(vocab.SUPPORTIVE_INTENTS)
+    for label, row in trials[not_supportive & ~trials["nct_id"].isin(cancer_trials)].iterrows():
+        problems.append(Problem(
+            "trials", int(label) + 2, "intent",
+            "only a trial with a cancer (oncology) indication can have this intent; supportive care in patients "
+            "with cancer outside an oncology indication is one of " + ", ".join(vocab.SUPPORTIVE_INTENTS),
+            row["intent"],
+        ))
+    return problems
+
+
 def validate(data_dir: str | Path | None = None) -> ValidationReport:
     """Check every curated table against its schema and against each other.
 
@@ -113,6 +140,9 @@ def validate(data_dir: str | Path | None = None) -> ValidationReport:
     Returns:
         A :class:`ValidationReport` listing every problem at once (``report.ok``
         is True when there is none). It never stops at the first problem.
+
+    Raises:
+        UsageError: the data folder does not exist.
     """
     tables: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
@@ -121,9 +151,8 @@ def validate(data_dir: str | Path | None = None) -> ValidationReport:
             tables[name] = load_table(name, data_dir)
         except DataValidationError as exc:
             problems.extend(exc.problems)
-        except FileNotFoundError:
-            problems.append(Problem(name, None, None, "table file is missing"))
     problems += _reference_problems(tables)
     problems += _alias_clashes(tables)
     problems += _trial_consistency(tables)
+    problems += _intent_problems(tables)
     return ValidationReport(problems)

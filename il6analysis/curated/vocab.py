@@ -36,7 +36,10 @@ AGENCY_ALIASES: dict[str, str] = {
     "Health Canada": "HC", "Canada": "HC", "China": "NMPA", "CFDA": "NMPA", "Korea": "MFDS", "KFDA": "MFDS",
     "Taiwan": "TFDA", "Australia": "TGA", "New Zealand": "MEDSAFE", "UK": "MHRA", "United Kingdom": "MHRA",
     "Switzerland": "SWISSMEDIC", "India": "CDSCO", "DCGI": "CDSCO", "Brazil": "ANVISA", "Russia": "MOH-RU",
-    "Roszdravnadzor": "MOH-RU", "Saudi Arabia": "SFDA",
+    "Roszdravnadzor": "MOH-RU", "Saudi Arabia": "SFDA", "Food and Drug Administration": "FDA",
+    "Therapeutic Goods Administration": "TGA", "National Medical Products Administration": "NMPA",
+    "Ministry of Food and Drug Safety": "MFDS", "Taiwan FDA": "TFDA", "Pharmaceuticals and Medical Devices Agency": "MHLW",
+    "Drugs Controller General of India": "CDSCO", "Ministry of Health of Russia": "MOH-RU",
 }
 """Common names of regulators and their markets -> agency code (resolved case-insensitively)."""
 
@@ -147,6 +150,34 @@ TRIAL_STATUSES: tuple[str, ...] = (
 )
 """ClinicalTrials.gov API v2 overall-status values."""
 
+TRIAL_INTENTS: dict[str, str] = {
+    "antitumour": "Antitumour (treats the cancer)",
+    "supportive_crs_icans": "Supportive: CRS/ICANS around CAR-T or bispecific therapy",
+    "supportive_irae": "Supportive: immune-related adverse events of checkpoint inhibitors",
+    "supportive_gvhd": "Supportive: graft-versus-host disease after transplantation",
+    "supportive_infection": "Supportive: infection (e.g. COVID-19) in patients with cancer",
+    "supportive_cachexia": "Supportive: cancer cachexia",
+    "supportive_other": "Supportive: other (symptoms, premedication, anaemia)",
+    "unknown": "Purpose not stated in the sources seen",
+}
+"""Why a trial run in patients with cancer gives the IL-6 agent: identifier -> display name.
+Non-cancer trials have no intent; ``unknown`` marks a cancer trial whose purpose no source states."""
+
+TRIAL_INTENT_IDS: tuple[str, ...] = tuple(TRIAL_INTENTS)
+SUPPORTIVE_INTENTS: tuple[str, ...] = tuple(i for i in TRIAL_INTENTS if i.startswith("supportive_"))
+
+FREQUENCY_CATEGORIES: dict[str, str] = {
+    "very_common": "Very common (>= 1/10)",
+    "common": "Common (>= 1/100 to < 1/10)",
+    "uncommon": "Uncommon (>= 1/1,000 to < 1/100)",
+    "rare": "Rare (>= 1/10,000 to < 1/1,000)",
+    "very_rare": "Very rare (< 1/10,000)",
+    "not_known": "Not known (cannot be estimated from the available data)",
+}
+"""EU SmPC (MedDRA convention) frequency categories of adverse reactions, most frequent first."""
+
+FREQUENCY_IDS: tuple[str, ...] = tuple(FREQUENCY_CATEGORIES)
+
 PARTNER_CLASSES: tuple[str, ...] = (
     "immune_checkpoint_inhibitor",
     "chemotherapy",
@@ -198,7 +229,7 @@ SOURCE_KINDS: dict[str, str] = {
 """How strong a row's source is, strongest first."""
 
 REGULATOR_HOSTS: tuple[str, ...] = (
-    "fda.gov", "ec.europa.eu", "ema.europa.eu", "hpfb-dgpsa.ca", "canada.ca", "hc-sc.gc.ca", "pmda.go.jp",
+    "fda.gov", "ec.europa.eu", "ema.europa.eu", "hpfb-dgpsa.ca", "hres.ca", "canada.ca", "hc-sc.gc.ca", "pmda.go.jp",
     "mhlw.go.jp", "nmpa.gov.cn", "mfds.go.kr", "fda.gov.tw", "tga.gov.au", "medsafe.govt.nz", "govt.nz",
     "gov.uk", "swissmedic.ch", "cdsco.gov.in", "anvisa.gov.br", "sfda.gov.sa", "federalregister.gov",
     "grls.rosminzdrav.ru",

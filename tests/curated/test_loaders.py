@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import il6analysis as il6
-from il6analysis.curated.loaders import DATASETS, column_order
+from il6analysis.curated.loaders import DATASETS, column_order, load_label_frequencies
 
 LOADERS = {
     "agents": il6.load_agents,
@@ -17,6 +17,7 @@ LOADERS = {
     "trials": il6.load_trials,
     "trial_partners": il6.load_trial_partners,
     "adverse_events": il6.load_adverse_events,
+    "label_frequencies": load_label_frequencies,
     "warnings": il6.load_warnings,
 }
 
@@ -53,6 +54,9 @@ def test_dtypes_are_typed_not_object():
     assert str(trials["enrollment"].dtype) == "Int64"
     assert il6.load_adverse_events()["drug_pct"].dtype == "float64"
     assert str(il6.load_warnings()["boxed"].dtype) == "boolean"
+    frequencies = load_label_frequencies()["frequency_category"]
+    assert frequencies.cat.ordered and list(frequencies.cat.categories)[:2] == ["very_common", "common"]
+    assert isinstance(il6.load_trials()["intent"].dtype, pd.CategoricalDtype)
     for name, loader in LOADERS.items():
         assert not (loader().dtypes == object).any(), name
 

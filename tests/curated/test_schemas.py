@@ -47,6 +47,10 @@ BROKEN_VALUES = [
     ("indications", "mesh_id", "12345", "wrong format"),
     ("agent_names", "name_type", "nickname", "not an allowed value"),
     ("trial_partners", "partner_class", "magic", "not an allowed value"),
+    ("approvals", "decision_id", "FDA 2010", "wrong format"),
+    ("approvals", "status", "revoked", "emergency_use_revoked, authorisation_lapsed"),
+    ("trials", "intent", "cancer", "not an allowed value; valid: antitumour"),
+    ("label_frequencies", "frequency_category", "often", "not an allowed value; valid: very_common"),
 ]
 
 
