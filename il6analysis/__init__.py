@@ -24,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "DataValidationError": "il6analysis.errors",
     "Il6Error": "il6analysis.errors",
     "UnknownNameError": "il6analysis.errors",
+    "UsageError": "il6analysis.errors",
     "ValidationReport": "il6analysis.curated.validation",
     "validate": "il6analysis.curated.validation",
     "dataset_info": "il6analysis.curated.identity",
@@ -34,6 +35,7 @@ _EXPORTS: dict[str, str] = {
     "load_agents": "il6analysis.curated.loaders",
     "load_approvals": "il6analysis.curated.loaders",
     "load_indications": "il6analysis.curated.loaders",
+    "load_label_frequencies": "il6analysis.curated.loaders",
     "load_table": "il6analysis.curated.loaders",
     "load_targets": "il6analysis.curated.loaders",
     "load_trial_partners": "il6analysis.curated.loaders",
@@ -71,6 +73,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         load_agents,
         load_approvals,
         load_indications,
+        load_label_frequencies,
         load_table,
         load_targets,
         load_trial_partners,
@@ -79,4 +82,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from il6analysis.curated.names import resolve_agent, resolve_cancer_type, resolve_indication
     from il6analysis.curated.validation import ValidationReport, validate
-    from il6analysis.errors import DataValidationError, Il6Error, UnknownNameError
+    from il6analysis.errors import DataValidationError, Il6Error, UnknownNameError, UsageError

@@ -88,6 +88,7 @@ def refresh_trials(
     studies = _studies(client or HttpClient(), cache or ResponseCache(), max_pages, outcome.notes)
     trials, partners, unmapped = studies_to_tables(studies)
     curated_trials, curated_partners = datasets.load_trials(), datasets.load_trial_partners()
+    trials = _with_intent(trials, curated_trials)
     updated = set(trials["nct_id"])
     merged_trials = pd.concat([curated_trials[~curated_trials["nct_id"].isin(updated)], trials], ignore_index=True)
     merged_partners = pd.concat([curated_partners[~curated_partners["nct_id"].isin(updated)], partners],
@@ -103,6 +104,17 @@ def refresh_trials(
     if not report.ok:
         outcome.notes.append(f"the refreshed folder does not validate: {report}")
     return outcome
+
+
+def _with_intent(trials: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame:
+    """Give refreshed trials their curated ``intent`` (a curated value the registry does not
+    hold); a new trial with a cancer indication gets ``unknown`` until a curator sets it."""
+    known = curated.dropna(subset=["intent"]).drop_duplicates("nct_id").set_index("nct_id")["intent"]
+    oncology = set(datasets.load_indications().query("category == 'oncology'")["indication_id"])
+    in_cancer = set(trials.loc[trials["indication_id"].isin(oncology), "nct_id"])
+    intent = trials["nct_id"].map(known).astype("object")
+    intent = intent.where(intent.notna() | ~trials["nct_id"].isin(in_cancer), "unknown")
+    return trials.assign(intent=pd.Categorical(intent, categories=trials["intent"].cat.categories))
 
 
 def refresh_labels(

@@ -24,9 +24,10 @@ def test_approvals_view_filters_by_any_name_and_agency():
 
 def test_approvals_view_date_window_and_category():
     view = approvals_views.approvals_view(date_from="2017-01-01", date_to="2017-12-31", indication_categories=["neurology"])
-    assert view.empty
+    assert approvals_views.shown(view)["approval_date"].notna().sum() == 0  # neurology: satralizumab from 2020 on
     view = approvals_views.approvals_view(agents=["sarilumab"], date_from="2017-01-01", date_to="2017-12-31")
-    assert sorted(view["agency"].astype(str)) == ["EC", "FDA", "MHLW"]
+    dated = approvals_views.shown(view).dropna(subset=["approval_date"])
+    assert sorted(dated["agency"].astype(str)) == ["EC", "FDA", "HC", "MHLW"]
 
 
 def test_approvals_view_shows_dates_at_source_precision():
@@ -47,25 +48,28 @@ def test_unknown_agency_suggests_valid_ones():
 
 
 def test_approval_lags_for_sarilumab_ra_worked_by_hand():
-    # FDA 2017-05-22 first; EC 2017-06-23 is 32 days later; MHLW 2017-09-27 is 128 days later.
+    # Health Canada 2017-01-12 first; FDA 2017-05-22 is 130 days later, EC 2017-06-23 162, MHLW 2017-09-27 258,
+    # Swissmedic 2018-04-20 463; Russia's registration is undated.
     lags = approvals_views.approval_lags(approvals_views.approvals_view(agents=["sarilumab"]))
-    ra = lags[lags["indication_id"] == "rheumatoid-arthritis"].set_index("agency")["lag_days"]
-    assert ra.to_dict() == {"FDA": 0, "EC": 32, "MHLW": 128}
-    assert set(lags.loc[lags["indication_id"] == "rheumatoid-arthritis", "first_agency"]) == {"FDA"}
+    ra = lags[lags["indication"] == "Rheumatoid arthritis"].set_index("agency")
+    assert ra["lag_min_days"].dropna().to_dict() == {"FDA": 130, "EC": 162, "MHLW": 258, "SWISSMEDIC": 463}
+    assert (ra["lag_min_days"].dropna() == ra["lag_max_days"].dropna()).all()
+    assert ra.loc["HC", "order"] == "first" and ra.loc["MOH-RU", "order"] == "date unknown"
+    assert set(ra["reference_agency"].dropna()) == {"HC"}
 
 
 def test_complete_response_does_not_count_as_first_approval():
     firsts = approvals_views.first_approvals(approvals_views.approvals_view(agents=["sarilumab"], agencies=["FDA"]))
     ra = firsts[firsts["indication_id"] == "rheumatoid-arthritis"]
-    assert ra["approval_date"].tolist() == [pd.Timestamp("2017-05-22")]
+    assert ra["first_earliest"].tolist() == [pd.Timestamp("2017-05-22")]
 
 
 def test_approval_matrix_gives_year_of_first_authorisation():
     matrix = approvals_views.approval_matrix(approvals_views.approvals_view(), "FDA")
-    assert matrix.loc["Rheumatoid arthritis", "sarilumab"] == 2017
-    assert matrix.loc["Polymyalgia rheumatica", "sarilumab"] == 2023
-    assert matrix.loc["Rheumatoid arthritis", "tocilizumab"] == 2010
-    assert pd.isna(matrix.loc["Polymyalgia rheumatica", "tocilizumab"])
+    assert matrix.loc["Rheumatoid arthritis", "sarilumab"] == "2017"
+    assert matrix.loc["Polymyalgia rheumatica", "sarilumab"] == "2023"
+    assert matrix.loc["Rheumatoid arthritis", "tocilizumab"] == "2010"
+    assert matrix.loc["Polymyalgia rheumatica", "tocilizumab"] == ""
 
 
 def test_setbacks_table_lists_crl_and_withdrawal_of_sirukumab():
@@ -76,8 +80,9 @@ def test_setbacks_table_lists_crl_and_withdrawal_of_sirukumab():
 
 def test_approvals_per_year_counts_marketing_authorisations_only():
     counts = approvals_views.approvals_per_year(approvals_views.approvals_view(agents=["sarilumab"]))
-    by_year = counts.groupby("year")["approvals"].sum().to_dict()
-    assert by_year == {2017: 3, 2023: 1, 2024: 1}  # the 2016 complete response is not counted
+    by_year = counts.groupby("year")["decisions"].sum().to_dict()
+    # 2017: HC, FDA, EC, MHLW; 2018: Swissmedic; the 2016 complete response is not counted
+    assert by_year == {2017: 4, 2018: 1, 2023: 1, 2024: 1}
 
 
 def test_trials_view_counts_siltuximab_myeloma_trials():
@@ -118,8 +123,10 @@ def test_trial_listing_has_one_row_per_trial_with_registry_link():
     assert (listing["registry"] == "https://clinicaltrials.gov/study/" + listing["nct_id"]).all()
 
 
-def test_oncology_only_excludes_non_cancer_conditions():
-    assert set(trials_views.trials_view()["category"]) == {"oncology"}
+def test_oncology_only_keeps_the_trials_run_in_patients_with_cancer():
+    view = trials_views.trials_view()
+    assert view["intent"].notna().all()
+    assert set(view.loc[view["category"] != "oncology", "cancer_type"]) <= {trials_views.CANCER_TYPE_NOT_RECORDED}
     assert "autoimmune_inflammatory" in set(trials_views.trials_view(oncology_only=False)["category"])
 
 
