@@ -37,7 +37,7 @@ def set_theme() -> None:
 
 def message_figure(message: str = NO_DATA) -> Figure:
     """Return a small figure showing ``message`` in place of a chart."""
-    fig, ax = plt.subplots(figsize=(7, 1.0))
+    fig, ax = _figure(7, 1.0)
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, wrap=True)
     ax.set_axis_off()
     return fig
@@ -52,18 +52,26 @@ def _heatmap_height(rows: int, per_row: float = 0.45) -> float:
     return per_row * rows + 3.2
 
 
+def _figure(width: float, height: float):
+    """A figure and axes whose layout makes room for legends and notes outside the axes."""
+    return plt.subplots(figsize=(width, height), layout="constrained")
+
+
 def _note(fig: Figure, text: str) -> None:
     """Write ``text`` under the chart (e.g. how many rows it cannot show)."""
     if text:
-        fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=9, color="0.35")
+        fig.supxlabel(text, fontsize=9, color="0.35")
 
 
-def _legend_below(ax, handles=None, title: str | None = None, columns: int = 4, offset: float = -0.14) -> None:
-    handles, names = (handles, [h.get_label() for h in handles]) if handles else ax.get_legend_handles_labels()
-    if not handles:
-        return
-    ax.legend(handles, names, title=title, loc="upper center", bbox_to_anchor=(0.5, offset), frameon=False,
-              ncol=min(columns, len(handles)), fontsize="small")
+def _legend(fig: Figure, ax, handles=None, columns: int = 4, where: str = "upper") -> None:
+    """One legend outside the axes (above the chart, or below it for heatmaps, whose column
+    labels are on top), never over data or labels."""
+    handles = handles or ax.get_legend_handles_labels()[0]
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    if handles:
+        fig.legend(handles=handles, loc=f"outside {where} center", frameon=False, ncol=min(columns, len(handles)),
+                   fontsize="small")
 
 
 def _finish_heatmap(fig: Figure, ax, title: str, rotate: int = 35) -> Figure:
@@ -74,7 +82,6 @@ def _finish_heatmap(fig: Figure, ax, title: str, rotate: int = 35) -> Figure:
     ax.xaxis.tick_top()
     ax.tick_params(axis="x", labelrotation=rotate, length=0)
     plt.setp(ax.get_xticklabels(), ha="left", rotation_mode="anchor")
-    fig.tight_layout()
     return fig
 
 
@@ -101,7 +108,7 @@ def approval_timeline(view: pd.DataFrame) -> Figure:
                               else "No regulatory action matches the selected parameters.")
     agents = sorted(dated["agent_id"].unique())
     position = {a: i for i, a in enumerate(agents)}
-    fig, ax = plt.subplots(figsize=(11, _height(len(agents), 0.5)))
+    fig, ax = _figure(11, _height(len(agents), 0.5))
     for row in dated.itertuples():
         y = position[row.agent_id]
         color = palette.AGENCY_COLORS.get(row.agency, palette.UNKNOWN_COLOR)
@@ -118,8 +125,7 @@ def approval_timeline(view: pd.DataFrame) -> Figure:
     handles = [Patch(color=palette.AGENCY_COLORS[a], label=a) for a in agencies] + [
         plt.Line2D([], [], color="0.3", marker=palette.OUTCOME_MARKERS[s], linestyle="", label=vocab.STATUS_LABELS[s])
         for s in outcomes]
-    _legend_below(ax, handles, columns=6)
-    fig.tight_layout()
+    _legend(fig, ax, handles, columns=6)
     _note(fig, f"{undated} action(s) with date unknown are not on the time axis; they are listed in the tables."
           if undated else "")
     return fig
@@ -135,14 +141,14 @@ def approval_matrix_heatmap(matrix: pd.DataFrame, agency: str) -> Figure:
         return single
     state = matrix.apply(lambda c: c.map(lambda v: np.nan if v == "" else (0.0 if v == DATE_UNKNOWN else 1.0)))
     annotations = matrix.apply(lambda c: c.map(lambda v: "?" if v == DATE_UNKNOWN else v))
-    fig, ax = plt.subplots(figsize=(max(6, 1.0 * matrix.shape[1] + 4), _heatmap_height(matrix.shape[0])))
+    fig, ax = _figure(max(6, 1.0 * matrix.shape[1] + 4), _heatmap_height(matrix.shape[0]))
     sns.heatmap(state, annot=annotations, fmt="", cmap=ListedColormap([palette.UNKNOWN_COLOR, "#9ECAE1"]),
                 vmin=0, vmax=1, cbar=False, linewidths=0.5, linecolor="white", ax=ax)
     ax.set_xticks(ax.get_xticks(), [labels.agent_label(c) for c in matrix.columns])
-    _legend_below(ax, [Patch(color="#9ECAE1", label="year of first authorisation"),
+    _legend(fig, ax, [Patch(color="#9ECAE1", label="year of first authorisation"),
                        Patch(color=palette.UNKNOWN_COLOR, label="? = authorised, date unknown"),
                        Patch(facecolor="white", edgecolor="0.8", label="empty = none recorded")], columns=3,
-                  offset=-0.02)
+            where="lower")
     return _finish_heatmap(fig, ax, f"{vocab.AGENCY_NAMES.get(agency, agency)}: first authorisation")
 
 
@@ -155,12 +161,11 @@ def approvals_per_year_plot(counts: pd.DataFrame, undated: int = 0) -> Figure:
     table = counts.pivot_table(index="year", columns="agency", values="decisions", aggfunc="sum", observed=True)
     table = table.fillna(0).reindex(range(int(table.index.min()), int(table.index.max()) + 1), fill_value=0)
     table = table[[a for a in vocab.AGENCIES if a in table.columns]]
-    fig, ax = plt.subplots(figsize=(11, 4.2))
+    fig, ax = _figure(11, 4.2)
     table.plot(kind="bar", stacked=True, color=[palette.AGENCY_COLORS[a] for a in table.columns], ax=ax, width=0.8)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="", ylabel="decisions", title="Marketing-authorisation decisions per year")
-    _legend_below(ax, title=None, columns=8, offset=-0.16)
-    fig.tight_layout()
+    _legend(fig, ax, columns=8)
     _note(fig, f"One decision covering several indications or routes counts once. "
                f"{undated} decision(s) with date unknown are not shown." if undated else
           "One decision covering several indications or routes counts once.")
@@ -177,7 +182,7 @@ def count_heatmap(matrix: pd.DataFrame, title: str) -> Figure:
     single = _single_cell(matrix, title)
     if single is not None:
         return single
-    fig, ax = plt.subplots(figsize=(max(6, 0.9 * matrix.shape[1] + 4), _heatmap_height(matrix.shape[0])))
+    fig, ax = _figure(max(6, 0.9 * matrix.shape[1] + 4), _heatmap_height(matrix.shape[0]))
     top = int(matrix.to_numpy().max())
     sns.heatmap(matrix, annot=True, fmt="d", cmap="rocket_r", vmin=0, vmax=max(top, 1), linewidths=0.5, ax=ax,
                 mask=matrix == 0, cbar_kws={"label": "trials", "ticks": MaxNLocator(integer=True)})
@@ -194,13 +199,12 @@ def stacked_counts(counts: pd.DataFrame, by: str, hue: str, title: str, colors: 
     table = counts.pivot_table(index=by, columns=hue, values="trials", aggfunc="sum", observed=True).fillna(0)
     table = table[[h for h in colors if h in table.columns]]
     table = table.loc[table.sum(axis=1).sort_values().index]
-    fig, ax = plt.subplots(figsize=(11, _height(len(table), 0.4) + 0.6))
+    fig, ax = _figure(11, _height(len(table), 0.4) + 0.6)
     table.rename(columns=hue_labels or {}).plot(kind="barh", stacked=True, ax=ax, width=0.8,
                                                  color=[colors[h] for h in table.columns])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="trials", ylabel="", title=title)
-    _legend_below(ax, columns=5)
-    fig.tight_layout()
+    _legend(fig, ax, columns=5)
     return fig
 
 
@@ -229,13 +233,12 @@ def trial_starts_plot(counts: pd.DataFrame, unknown: int = 0) -> Figure:
                               if unknown else NO_DATA)
     table = counts.pivot_table(index="start_year", columns="agent_id", values="trials", aggfunc="sum").fillna(0)
     table = table.reindex(range(int(table.index.min()), int(table.index.max()) + 1), fill_value=0)
-    fig, ax = plt.subplots(figsize=(11, 4.2))
+    fig, ax = _figure(11, 4.2)
     table.rename(columns=labels.agent_label).plot(kind="bar", stacked=True, ax=ax, width=0.8,
                                                    color=[palette.color_of("agent", a) for a in table.columns])
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="", ylabel="trials", title="Trial starts per year")
-    _legend_below(ax, columns=4, offset=-0.16)
-    fig.tight_layout()
+    _legend(fig, ax, columns=4)
     _note(fig, f"{unknown} trial(s) with start date unknown are not shown." if unknown else "")
     return fig
 
@@ -250,7 +253,7 @@ def frequency_heatmap(matrix: pd.DataFrame) -> Figure:
     single = _single_cell(matrix, "Label frequency (%)")
     if single is not None:
         return single
-    fig, ax = plt.subplots(figsize=(max(5, 1.4 * matrix.shape[1] + 4), _heatmap_height(matrix.shape[0], 0.32)))
+    fig, ax = _figure(max(5, 1.4 * matrix.shape[1] + 4), _heatmap_height(matrix.shape[0], 0.32))
     sns.heatmap(matrix, annot=True, fmt=".0f", cmap="flare", cbar_kws={"label": "% of patients (drug arm)"},
                 linewidths=0.5, ax=ax)
     ax.set_xticks(ax.get_xticks(), [labels.agent_label(str(c)) for c in matrix.columns])
@@ -262,7 +265,7 @@ def excess_dotplot(frame: pd.DataFrame) -> Figure:
     if frame.empty:
         return message_figure("No adverse reaction with both a drug and a comparator percentage matches.")
     order = frame.groupby("term")["excess_pct"].max().sort_values(ascending=False).index
-    fig, ax = plt.subplots(figsize=(11, _height(len(order), 0.32) + 1.0))
+    fig, ax = _figure(11, _height(len(order), 0.32) + 1.0)
     rows = {term: i for i, term in enumerate(order)}
     markers = ("o", "s", "^", "D", "v", "P", "X", "*")
     handles = []
@@ -277,8 +280,7 @@ def excess_dotplot(frame: pd.DataFrame) -> Figure:
     ax.invert_yaxis()
     ax.axvline(0, color="0.3", linewidth=1)
     ax.set(xlabel="percentage points above comparator", ylabel="", title="Excess over comparator")
-    _legend_below(ax, handles, columns=1)
-    fig.tight_layout()
+    _legend(fig, ax, handles, columns=1)
     return fig
 
 
@@ -288,12 +290,12 @@ def warnings_heatmap(matrix: pd.DataFrame) -> Figure:
         return message_figure("No labelled warning is recorded for the selected agents.")
     codes = matrix.apply(lambda column: column.map({level: i for i, level in enumerate(WARNING_LEVELS)})).astype(float)
     colors = [palette.WARNING_LEVEL_COLORS[level] for level in WARNING_LEVELS]
-    fig, ax = plt.subplots(figsize=(max(6, 1.2 * matrix.shape[1] + 5), _heatmap_height(matrix.shape[0], 0.38)))
+    fig, ax = _figure(max(6, 1.2 * matrix.shape[1] + 5), _heatmap_height(matrix.shape[0], 0.38))
     sns.heatmap(codes, cmap=ListedColormap(colors), vmin=-0.5, vmax=2.5, cbar=False, linewidths=1, linecolor="white",
                 ax=ax)
     ax.set_xticks(ax.get_xticks(), [labels.agent_label(str(c)) for c in matrix.columns])
-    _legend_below(ax, [Patch(facecolor=c, edgecolor="0.8", label=lbl) for c, lbl in zip(colors, WARNING_LEVELS)],
-                  columns=3, offset=-0.02)
+    _legend(fig, ax, [Patch(facecolor=c, edgecolor="0.8", label=lbl) for c, lbl in zip(colors, WARNING_LEVELS)],
+            columns=3, where="lower")
     return _finish_heatmap(fig, ax, "Labelled warnings", rotate=30)
 
 
@@ -306,7 +308,7 @@ def signal_forest(signals: pd.DataFrame) -> Figure:
         return message_figure("No FAERS signal matches the selected parameters.")
     rows = signals.sort_values(["agent_id", "ror_lower"], ascending=[True, True]).reset_index(drop=True)
     labels = rows["agent_id"] + ": " + rows["pt"]
-    fig, ax = plt.subplots(figsize=(10, _height(len(rows), 0.3)))
+    fig, ax = _figure(10, _height(len(rows), 0.3))
     for position, row in rows.iterrows():
         color = palette.color_of("agent", row["agent_id"])
         ax.plot([row["ror_lower"], row["ror_upper"]], [position, position], color=color, linewidth=1.5)
@@ -315,5 +317,4 @@ def signal_forest(signals: pd.DataFrame) -> Figure:
     ax.set_xscale("log")
     ax.set_yticks(range(len(rows)), labels)
     ax.set(xlabel="reporting odds ratio (95% CI, log scale)", ylabel="", title="Strongest FAERS reporting signals")
-    fig.tight_layout()
     return fig

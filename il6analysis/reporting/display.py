@@ -53,7 +53,8 @@ def _cell(value: object) -> str:
         return value.date().isoformat()
     text = html.escape(str(value))
     if text.startswith(("http://", "https://")):
-        return f'<a href="{text}">{text}</a>'
+        host = urllib.parse.urlsplit(str(value)).hostname or text
+        return f'<a href="{text}" title="{text}">{html.escape(host.removeprefix("www."))}</a>'
     return text
 
 
@@ -70,7 +71,7 @@ def table_html(frame: pd.DataFrame, links: Mapping[str, str] | None = None, inde
     """Return ``frame`` as a static HTML table with human labels and every value escaped.
 
     Missing values are blank, timestamps show their date, URL values become
-    links, and ``links`` maps a column to the column holding its URL: that
+    links named by their host (the full address in the link and its tooltip), and ``links`` maps a column to the column holding its URL: that
     column's text becomes the link and the URL column is not shown.
     """
     links = dict(links or {})
@@ -89,19 +90,20 @@ def csv_link(frame: pd.DataFrame, name: str = "table") -> str:
 
 
 def show_table(frame: pd.DataFrame, empty_message: str = NO_ROWS, links: Mapping[str, str] | None = None,
-               index: bool = False, name: str = "table") -> None:
+               index: bool = False, name: str = "table", interactive: bool | None = None) -> None:
     """Display ``frame`` for readers, or ``empty_message`` when it has no rows.
 
-    Up to :data:`INTERACTIVE_ROWS` rows: a static table. More: an interactive table
-    (sort by any column, search, per-column filters, pages) with a CSV download of
-    every row; no row is ever dropped or sampled.
+    Up to :data:`INTERACTIVE_ROWS` rows (or ``interactive=False``): a static table.
+    More (or ``interactive=True``): an interactive table (sort by any column, search,
+    per-column filters, pages) with a CSV download of every row; no row is ever
+    dropped or sampled.
     """
     if frame.empty:
         say(empty_message)
         return
     links = dict(links or {})
     shown = frame.reset_index() if index else frame
-    if len(shown) <= INTERACTIVE_ROWS:
+    if not (interactive if interactive is not None else len(shown) > INTERACTIVE_ROWS):
         display(HTML(table_html(shown, links)))
         return
     import itables
