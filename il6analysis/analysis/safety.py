@@ -86,8 +86,9 @@ def frequency_categories(agents: Iterable[str] | None = None, terms: Iterable[st
     """Return EU SmPC adverse reactions by frequency category, most frequent first.
 
     Columns: ``agent_id, term, soc, frequency_category`` (its display name, e.g.
-    "Very common (>= 1/10)"), ``population, source, source_kind, notes``; for a
-    biosimilar whose SmPC restates its reference product, ``notes`` says so.
+    "Very common (>= 1/10)"), ``population, from_reference, source, source_kind``;
+    ``from_reference`` names the reference product whose trials a biosimilar's SmPC
+    restates. The curator's notes stay in :func:`il6analysis.load_label_frequencies`.
 
     Raises:
         UnknownNameError: an unknown agent.
@@ -98,8 +99,16 @@ def frequency_categories(agents: Iterable[str] | None = None, terms: Iterable[st
     order = {c: i for i, c in enumerate(vocab.FREQUENCY_CATEGORIES)}
     rows = rows.assign(rank=rows["frequency_category"].astype("str").map(order))
     rows = rows.sort_values(["agent_id", "rank", "soc", "term"]).drop(columns="rank")
-    rows = rows.assign(frequency_category=rows["frequency_category"].astype("str").map(vocab.FREQUENCY_CATEGORIES))
-    return rows[["agent_id", "term", "soc", "frequency_category", "population", "source", "source_kind", "notes"]]
+    rows = rows.assign(frequency_category=rows["frequency_category"].astype("str").map(vocab.FREQUENCY_CATEGORIES),
+                       from_reference=_reference_trials(rows["agent_id"]))
+    return rows[["agent_id", "term", "soc", "frequency_category", "population", "from_reference", "source",
+                 "source_kind"]]
+
+
+def _reference_trials(agent_ids: pd.Series) -> pd.Series:
+    """For each row's agent: "reference product (<id>) trials" when it is a biosimilar, else ""."""
+    references = datasets.load_agents().set_index("agent_id")["reference_agent_id"]
+    return agent_ids.map(references).map(lambda r: f"reference product ({r}) trials" if isinstance(r, str) else "")
 
 
 def missing_percentages(agents: Iterable[str] | None = None) -> list[str]:
@@ -123,9 +132,7 @@ def label_rows(view: pd.DataFrame) -> pd.DataFrame:
     """Return the label adverse-reaction rows for a report table: agent, label table, term,
     dose, drug % and n, comparator % and n, excess, ``from_reference`` (the reference product
     whose trials a biosimilar's label restates, empty for an originator) and source."""
-    references = datasets.load_agents().set_index("agent_id")["reference_agent_id"]
-    rows = view.assign(from_reference=view["agent_id"].map(references).map(
-        lambda r: f"reference product ({r}) trials" if isinstance(r, str) else ""))
+    rows = view.assign(from_reference=_reference_trials(view["agent_id"]))
     columns = ["agent_id", "label_table", "term", "soc", "dose", "drug_pct", "drug_n", "comparator", "comparator_pct",
                "comparator_n", "excess_pct", "from_reference", "source"]
     return rows[columns]

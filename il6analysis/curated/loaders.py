@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pandera.pandas as pa
 
 from il6analysis.curated import schemas
 from il6analysis.curated.csvtext import read_csv_text
 from il6analysis.curated.dates import parse_partial_dates
 from il6analysis.curated.matching import closest
+from il6analysis.curated.schemas import pa
 from il6analysis.errors import DataValidationError, Problem, UnknownNameError, UsageError
 from il6analysis.paths import data_folder
 

@@ -11,11 +11,19 @@ cannot see the other tables.
 
 from __future__ import annotations
 
+import warnings
 from urllib.parse import urlparse
 
 import pandas as pd
-import pandera.pandas as pa
-from pandera.typing import Series
+
+# pandera imports PySpark's pandas API whenever PySpark is installed (it is, for the optional
+# Spark engine of the FAERS counts); PySpark then warns that pyspark.pandas does not support
+# pandas 3. Nothing here uses pyspark.pandas, so that one warning is silenced, process-wide
+# because pandera imports it lazily during validation.
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+
+import pandera.pandas as pa  # noqa: E402
+from pandera.typing import Series  # noqa: E402
 
 from il6analysis.curated import vocab
 
