@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from pathlib import Path
 
 import nbformat
@@ -107,8 +109,24 @@ def test_index_links_every_report_with_parameters_and_status(suite_dir):
     index = (suite_dir / "index.html").read_text()
     for entry in read_manifest(suite_dir).values():
         assert f'href="{entry["html"]}"' in index
-    assert "agent=sarilumab" in index and ">ok<" in index
+    assert "agent: sarilumab" in index and ">ok<" in index
+    assert "Declared suite" in index
     assert external_sources(index) == []
+
+
+def test_reports_have_contents_a_back_link_and_are_readable_by_others(suite_dir):
+    html = (suite_dir / "approvals" / "default.html").read_text()
+    assert 'href="../index.html"' in html and 'id="il6-toc"' in html
+    umask = os.umask(0)
+    os.umask(umask)
+    for written in (suite_dir / "index.html", suite_dir / "manifest.json", suite_dir / "approvals" / "default.html"):
+        assert stat.S_IMODE(written.stat().st_mode) == 0o644 & ~umask, written
+
+
+def test_an_agent_profile_is_titled_by_its_agent(suite_dir):
+    html = (suite_dir / "agent_profile" / "agent-sarilumab.html").read_text()
+    assert "<title>Agent profile: sarilumab (Kevzara)</title>" in html
+    assert "Agent profile: sarilumab (Kevzara)" in (suite_dir / "index.html").read_text()
 
 
 def test_parameters_selecting_no_data_give_a_plain_report(tmp_path):
@@ -248,4 +266,4 @@ def test_side_effects_faers_without_database_says_so(tmp_path, monkeypatch):
     monkeypatch.setenv("IL6_FAERS_DB", str(tmp_path / "absent.duckdb"))
     run = execute.run_report("side_effects", {"source": "both"}, output_dir=tmp_path / "out")
     html = (tmp_path / "out" / run.html).read_text()
-    assert "No FAERS database has been ingested" in html and "il6 refresh faers" in html
+    assert "No FAERS database at" in html and "il6 refresh faers" in html
