@@ -106,6 +106,28 @@ class DataValidationError(ProblemsError, ValueError):
         super().__init__(f"{len(problems)} data problem(s):", problems)
 
 
+class DataNotValid(ProblemsError):
+    """Reports refused to run because the curated data fails validation; nothing
+    ran and every published output is unchanged. The message lists the first
+    problems and says how to see them all (``il6 data validate``).
+
+    Attributes:
+        folder: the data folder that was checked.
+        problems: every problem found (the message shows at most :attr:`SHOWN`).
+    """
+
+    SHOWN = 20
+
+    def __init__(self, folder: Path | str, problems: Sequence[object]) -> None:
+        self.folder = folder
+        shown = list(problems[: self.SHOWN])
+        if len(problems) > self.SHOWN:
+            shown.append(f"... and {len(problems) - self.SHOWN} more")
+        super().__init__(f"the data in {folder} fails validation ({len(problems)} problem(s)), so no report was run; "
+                         f"fix it and check it with `il6 data validate --data-dir {folder}`:", shown)
+        self.problems = list(problems)
+
+
 class ParameterError(ProblemsError, ValueError):
     """Report parameters that cannot be used; ``problems`` lists every one."""
 

@@ -88,6 +88,22 @@ def data_folder(data_dir: str | os.PathLike[str] | None = None) -> Path:
     return location("data", data_dir)
 
 
+def pinned_variables() -> dict[str, str]:
+    """Return the project folder and every location variable that is set, each as
+    an absolute path (relative values resolved against the current directory now)."""
+    pinned = {PROJECT_VARIABLE: str(project_dir())}
+    for spec in LOCATIONS.values():
+        if os.environ.get(spec.variable):
+            pinned[spec.variable] = str(absolute(os.environ[spec.variable]))
+    return pinned
+
+
+def pinned_environ() -> dict[str, str]:
+    """Return a copy of the environment with :func:`pinned_variables` applied: what a
+    child process started in another folder (a worker, a kernel) should get."""
+    return {**os.environ, **pinned_variables()}
+
+
 @contextlib.contextmanager
 def pinned_environment() -> Iterator[dict[str, str]]:
     """Within the block, every location variable that is set (and the project folder)
@@ -97,10 +113,7 @@ def pinned_environment() -> Iterator[dict[str, str]]:
     Yields:
         The variables that were pinned, with their absolute values.
     """
-    pinned = {PROJECT_VARIABLE: str(project_dir())}
-    for spec in LOCATIONS.values():
-        if os.environ.get(spec.variable):
-            pinned[spec.variable] = str(absolute(os.environ[spec.variable]))
+    pinned = pinned_variables()
     previous = {name: os.environ.get(name) for name in pinned}
     os.environ.update(pinned)
     try:

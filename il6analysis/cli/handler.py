@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from il6analysis.errors import EXIT_CANNOT_WRITE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, Il6Error
+from il6analysis.errors import EXIT_CANNOT_WRITE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, Il6Error, Interrupted
 
 DEBUG_VARIABLE = "IL6_DEBUG"
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT}
@@ -93,3 +93,9 @@ class HandledGroup(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+    def invoke(self, ctx):  # noqa: D102
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:  # Typer would turn it into a silent exit 130
+            raise Interrupted(message_of(exc)) from None

@@ -11,9 +11,11 @@ if TYPE_CHECKING:
     from il6analysis.reporting.manifest import ReportRun
 
 
-def describe_run(run: ReportRun, output_dir: Path) -> str:
+def describe_run(run: ReportRun, output_dir: Path, with_error: bool = True) -> str:
+    """One line for a finished run: ``ok``/``skipped`` with the HTML path, or ``FAILED``
+    (with the error unless ``with_error`` is false, e.g. when an ``error:`` line follows)."""
     if run.status == "failed":
-        return f"FAILED  {run.key}: {run.error}"
+        return f"FAILED  {run.key}: {run.error}" if with_error else f"FAILED  {run.key} ({run.duration_s:.1f} s)"
     word = "ok     " if run.status == "ok" else "skipped"
     return f"{word} {run.key} -> {output_dir / run.html} ({run.duration_s:.1f} s)"
 
@@ -31,6 +33,21 @@ class PlainLog:
 
     def finished(self, run: ReportRun) -> None:
         typer.echo(describe_run(run, self.output_dir), err=run.status == "failed")
+
+
+class SingleReport:
+    """The line ``il6 report NAME`` prints when its report finishes; a failure's
+    details follow in the ``error:`` line."""
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = output_dir
+
+    def started(self, total: int) -> None: ...
+
+    def running(self, run: ReportRun) -> None: ...
+
+    def finished(self, run: ReportRun) -> None:
+        typer.echo(describe_run(run, self.output_dir, with_error=False), err=run.status == "failed")
 
 
 class ProgressBar:

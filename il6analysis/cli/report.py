@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from il6analysis.cli.app import app
-from il6analysis.cli.progress import PlainLog, ProgressBar, describe_run
+from il6analysis.cli.progress import PlainLog, ProgressBar, SingleReport
 from il6analysis.errors import SuiteFailed, UsageError
 from il6analysis.paths import location
 
@@ -42,12 +42,12 @@ def _run_suite(suite: Path, output_dir: Path, jobs: int | None, force: bool, tim
         raise SuiteFailed([run.key for run in result.failed])
 
 
-def _run_single(name: str, parameter: list[str], output_dir: Path, cell_timeout: int) -> None:
-    from il6analysis.reporting.execute import run_report
+def _run_single(name: str, parameter: list[str], output_dir: Path, timeout: float, cell_timeout: int) -> None:
     from il6analysis.reporting.parameters import parse_assignments
+    from il6analysis.reporting.runner import run_report
 
-    run = run_report(name, parse_assignments(parameter), output_dir=output_dir, cell_timeout=cell_timeout)
-    typer.echo(describe_run(run, output_dir))
+    run_report(name, parse_assignments(parameter), output_dir, cell_timeout=cell_timeout, report_timeout=timeout,
+               observer=SingleReport(output_dir))
 
 
 @app.command("report")
@@ -79,6 +79,6 @@ def report(
         raise UsageError("-p applies to a single report; a suite declares its parameters in its file")
     output = location("reports", output_dir)
     if name is not None:
-        _run_single(name, parameter or [], output, cell_timeout)
+        _run_single(name, parameter or [], output, timeout, cell_timeout)
         return
     _run_suite(location("suite", suite), output, jobs, force, timeout, cell_timeout)

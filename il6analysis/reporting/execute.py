@@ -4,9 +4,12 @@ A run checks the parameters before any kernel starts
 (:mod:`il6analysis.reporting.parameters`), executes the notebook with papermill on a
 kernel of *this* Python (not whatever kernel name the notebook stores),
 renders it with nbconvert without code cells and with figures embedded, and
-moves the results into place only when everything succeeded. A failure
-leaves the previous good HTML untouched and keeps the failed executed
-notebook (``<slug>.failed.ipynb``) for debugging.
+moves the results into place only when everything succeeded (each file
+written whole and fsynced first). A failure leaves the previous good HTML
+untouched and keeps the failed executed notebook (``<slug>.failed.ipynb``)
+for debugging, if it is a whole notebook (a full disk may cut it short: then
+none is kept). Runs, one report or a suite, go through :mod:`il6analysis.reporting.runner`,
+whose worker processes call :func:`execute_report`.
 
 Output layout::
 
@@ -24,21 +27,18 @@ import json
 import os
 import re
 import tempfile
-import time
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from il6analysis.curated.identity import dataset_info
+from il6analysis.atomic import atomic_write_text, replace_checked
 from il6analysis.errors import ReportFailed
 from il6analysis.paths import pinned_environment
-from il6analysis.reporting.catalog import Report, load_report
+from il6analysis.reporting.catalog import Report
 from il6analysis.reporting.fingerprints import fingerprint, report_inputs
 from il6analysis.reporting.index import display_parameters
-from il6analysis.reporting.lock import output_lock
-from il6analysis.reporting.manifest import ReportRun, now, record_run
-from il6analysis.reporting.parameters import check_parameters
+from il6analysis.reporting.manifest import ReportRun, now
 
 if TYPE_CHECKING:
     import nbformat
@@ -47,13 +47,17 @@ KERNEL_NAME = "il6analysis-python"
 DEFAULT_CELL_TIMEOUT = 600
 SCRATCH_PREFIX = ".tmp-"
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9._+]+")
+_SLUG_PLAIN = re.compile(r"[a-z0-9._+ -]*")
 
 
 def parameter_slug(values: Mapping[str, Any], defaults: Mapping[str, Any]) -> str:
     """Return a file-name-safe slug of the parameters that differ from their defaults.
 
-    ``"default"`` when none differ; long slugs are cut and end with a short hash
-    of the full parameter set, so different parameter sets never share a file.
+    ``"default"`` when none differ. Values made only of letters, digits, spaces
+    and ``. _ + -`` are spelled out (case folded, spaces as ``-``; canonical
+    names never differ only in those). A value with any other character (a
+    path's ``/``, a comma) and a slug longer than 80 characters end with a
+    short hash of the full parameter set, so two such sets never share a file.
     """
     changed = {k: v for k, v in values.items() if v != defaults.get(k)}
     if not changed:
@@ -62,8 +66,9 @@ def parameter_slug(values: Mapping[str, Any], defaults: Mapping[str, Any]) -> st
     for key, value in changed.items():
         shown = "+".join(map(str, value)) if isinstance(value, list) else str(value)
         parts.append(f"{key}-{shown}")
-    slug = _SLUG_UNSAFE.sub("-", "__".join(parts).lower()).strip("-") or "params"
-    if len(slug) > 80:
+    text = "__".join(parts).lower()
+    slug = _SLUG_UNSAFE.sub("-", text).strip("-") or "params"
+    if len(slug) > 80 or not _SLUG_PLAIN.fullmatch(text):
         digest = hashlib.sha1(json.dumps(changed, sort_keys=True, default=str).encode()).hexdigest()[:8]
         slug = f"{slug[:70].rstrip('-_')}-{digest}"
     return slug
@@ -166,21 +171,43 @@ def execute_report(
             }
             html = render_html(nbformat.read(executed, as_version=4), header)
         except papermill.PapermillExecutionError as exc:
-            os.replace(executed, failed)
-            raise ReportFailed(name, slug, f"{exc.ename}: {exc.evalue}", cell=exc.cell_index, notebook=failed) from None
-        except Exception as exc:  # kernel death, cell timeout, rendering error
-            kept = None
-            if executed.exists():
-                os.replace(executed, failed)
-                kept = failed
-            raise ReportFailed(name, slug, f"{type(exc).__name__}: {exc}", notebook=kept) from None
+            kept = _keep_failed(executed, failed)
+            raise ReportFailed(name, slug, f"{exc.ename}: {exc.evalue}", cell=exc.cell_index, notebook=kept) from None
+        except Exception as exc:  # kernel death, cell timeout, rendering error, a full disk
+            kept = _keep_failed(executed, failed)
+            raise ReportFailed(name, slug, _describe(exc), notebook=kept) from None
         html_path, notebook_path = target / f"{slug}.html", target / f"{slug}.ipynb"
         staged = Path(scratch) / f"{slug}.html"
-        staged.write_text(html, encoding="utf-8")
-        os.replace(executed, notebook_path)
-        os.replace(staged, html_path)
+        try:
+            atomic_write_text(staged, html)  # written whole and fsynced before anything is replaced
+            replace_checked(executed, notebook_path, lambda path: nbformat.read(path, as_version=4))
+            os.replace(staged, html_path)
+        except OSError as exc:
+            raise ReportFailed(name, slug, f"cannot publish into {target}: {_describe(exc)}; "
+                               "the previous report is unchanged") from None
     failed.unlink(missing_ok=True)
     return html_path, notebook_path
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot write{where}: {exc.strerror}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _keep_failed(executed: Path, failed: Path) -> Path | None:
+    """Keep the failed executed notebook as ``failed`` if it is a whole, readable notebook
+    (a write cut short by a full disk is not); return where it is kept, or ``None``."""
+    import nbformat
+
+    try:
+        nbformat.read(executed, as_version=4)
+        os.replace(executed, failed)
+    except Exception:  # missing, truncated or unwritable: keep nothing rather than a broken file
+        executed.unlink(missing_ok=True)
+        return None
+    return failed
 
 
 def new_run(report: Report, values: Mapping[str, Any], slug: str, data: Mapping[str, str]) -> ReportRun:
@@ -189,50 +216,3 @@ def new_run(report: Report, values: Mapping[str, Any], slug: str, data: Mapping[
     inputs = report_inputs(report.code_hash, values, data)
     return ReportRun(report.name, slug, report.title, dict(values), "ok", now(),
                      inputs=inputs, fingerprint=fingerprint(inputs))
-
-
-def run_report(
-    name: str,
-    parameters: Mapping[str, Any] | None = None,
-    output_dir: str | Path = "reports",
-    cell_timeout: int = DEFAULT_CELL_TIMEOUT,
-    folder: Path | None = None,
-) -> ReportRun:
-    """Check parameters, run report ``name`` and publish it; record the run in the manifest.
-
-    Args:
-        name: a notebook in the notebook folder (see :func:`available_reports`).
-        parameters: values by parameter name; strings are converted to the
-            declared type (lists as comma-separated text).
-        output_dir: where reports, ``manifest.json`` and ``index.html`` go.
-        cell_timeout: seconds any one cell may run.
-
-    Returns:
-        The :class:`ReportRun` (status ``"ok"``).
-
-    Raises:
-        UnknownNameError: unknown report name.
-        ParameterError: bad parameters; raised before any kernel starts, nothing written.
-        OutputLocked: another run is writing to ``output_dir``.
-        ReportFailed: the notebook failed; the run is recorded as failed, the
-            failed notebook kept, the previous HTML left in place.
-    """
-    report = load_report(name, folder)
-    values = check_parameters(report, parameters or {})
-    slug = parameter_slug(values, report.defaults)
-    output_dir = Path(output_dir)
-    data = dataset_info()
-    run = new_run(report, values, slug, data)
-    with output_lock(output_dir):
-        clock = time.monotonic()
-        try:
-            html, executed = execute_report(report, values, slug, output_dir, data, cell_timeout)
-            run.html, run.notebook = str(html.relative_to(output_dir)), str(executed.relative_to(output_dir))
-            run.generated = now()
-        except ReportFailed as exc:
-            run.status, run.error = "failed", str(exc)
-            raise
-        finally:
-            run.finished, run.duration_s = now(), round(time.monotonic() - clock, 2)
-            record_run(output_dir, run)
-    return run

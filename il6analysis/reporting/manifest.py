@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from il6analysis.atomic import atomic_write_text
+from il6analysis.errors import CannotWrite, UsageError
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
@@ -60,11 +61,23 @@ def now() -> str:
 
 
 def read_document(output_dir: str | Path) -> dict[str, Any]:
-    """Return the whole manifest: ``{"generated", "reports": {key: entry}, "suites": {...}}``."""
+    """Return the whole manifest: ``{"generated", "reports": {key: entry}, "suites": {...}}``
+    (empty when the folder has none).
+
+    Raises:
+        UsageError: ``manifest.json`` exists but is not a manifest (not UTF-8 JSON with a
+            ``reports`` table); the message says how to start afresh.
+    """
     path = Path(output_dir) / MANIFEST
     if not path.exists():
         return {"generated": None, "reports": {}, "suites": {}}
-    document = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(document, dict) or not isinstance(document.get("reports"), dict):
+            raise ValueError("no 'reports' table")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path} is not a report manifest ({exc}); it was left as it is. Move it aside "
+                         "(the next run then starts a new one) or choose another --output-dir") from None
     document.setdefault("suites", {})
     return document
 
@@ -75,19 +88,35 @@ def read_manifest(output_dir: str | Path) -> dict[str, dict[str, Any]]:
 
 
 def _write_document(output_dir: Path, document: dict[str, Any]) -> None:
-    document["generated"] = now()
-    document["reports"] = dict(sorted(document["reports"].items()))
-    atomic_write_text(output_dir / MANIFEST, json.dumps(document, indent=2, default=str))
+    """Write the manifest, then the index built from it, each atomically.
+
+    Raises:
+        CannotWrite: either could not be written (full disk, read-only folder); the
+            file that failed keeps its previous content, byte for byte.
+    """
     from il6analysis.reporting.index import build_index
 
-    build_index(output_dir)
+    document["generated"] = now()
+    document["reports"] = dict(sorted(document["reports"].items()))
+    path = output_dir / MANIFEST
+    try:
+        atomic_write_text(path, json.dumps(document, indent=2, default=str))
+        path = output_dir / INDEX
+        build_index(output_dir)
+    except OSError as exc:
+        raise CannotWrite(f"cannot write {path}: {exc.strerror or exc}; it keeps its previous content. "
+                          "Free some space or make the folder writable, then run the reports again") from None
 
 
-def record_run(output_dir: Path, run: ReportRun) -> None:
-    """Store ``run`` in the manifest and rebuild the index.
+def record_run(output_dir: Path, run: ReportRun, forget_suite: str | None = None) -> None:
+    """Store ``run`` in the manifest and rebuild the index; with ``forget_suite``, the same
+    write forgets that suite's last complete run (a suite run under way is not complete).
 
     A failed run keeps pointing at the last good HTML, if there is one (the
     index marks it stale); a skipped run keeps the published paths and time.
+
+    Raises:
+        CannotWrite: the manifest or index could not be written (see :func:`_write_document`).
     """
     output_dir.mkdir(parents=True, exist_ok=True)
     document = read_document(output_dir)
@@ -97,17 +126,19 @@ def record_run(output_dir: Path, run: ReportRun) -> None:
         for carried in ("html", "notebook", "generated"):
             entry[carried] = entry[carried] or previous.get(carried)
     document["reports"][run.key] = entry
+    if forget_suite is not None:
+        document["suites"].pop(forget_suite, None)
     _write_document(output_dir, document)
 
 
-def record_suite(output_dir: Path, suite_key: str, suite_fingerprint: str | None, keys: list[str]) -> None:
-    """Remember the fingerprint of a suite run that left every report current
-    (``None`` forgets it, e.g. after a failure)."""
+def record_suite(output_dir: Path, suite_key: str, suite_fingerprint: str, keys: list[str]) -> None:
+    """Remember the fingerprint of a suite run that left every report current.
+
+    Raises:
+        CannotWrite: the manifest or index could not be written.
+    """
     document = read_document(output_dir)
-    if suite_fingerprint is None:
-        document["suites"].pop(suite_key, None)
-    else:
-        document["suites"][suite_key] = {"fingerprint": suite_fingerprint, "reports": keys, "checked": now()}
+    document["suites"][suite_key] = {"fingerprint": suite_fingerprint, "reports": keys, "checked": now()}
     _write_document(output_dir, document)
 
 

@@ -38,8 +38,16 @@ def _percentage(value: float) -> float:
     return value
 
 
-def _absolute_path(value: str) -> str:
-    return str(absolute(value)) if value else value
+def _faers_database(value: str) -> str:
+    """An explicitly given FAERS database: made absolute (the kernel runs elsewhere) and
+    required to exist; ``""`` keeps the default location."""
+    if not value:
+        return value
+    path = absolute(value)
+    if not path.is_file():
+        raise ValueError(f"no FAERS database at {path}; give a file written by `il6 refresh faers --db PATH`, "
+                         "or leave faers_db empty for the default ($IL6_FAERS_DB or data/faers.duckdb)")
+    return str(path)
 
 
 def _suspect_roles() -> dict[str, str]:
@@ -69,7 +77,7 @@ DOMAINS: dict[str, Callable[[Any], Any]] = {
     "min_pct": _percentage,
     "source": _choice("source", lambda: ("label", "faers", "both")),
     "faers_roles": _choice("FAERS drug role", lambda: tuple(_suspect_roles())),
-    "faers_db": _absolute_path,
+    "faers_db": _faers_database,
 }
 """Checks of parameter values by parameter name: each returns the canonical
 value or raises ``ValueError`` (an :class:`UnknownNameError` lists close matches)."""

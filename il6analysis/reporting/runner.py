@@ -1,39 +1,44 @@
-"""Running a report suite: incremental, parallel, time-limited, interruptible.
+"""Running reports: one, or a whole suite; incremental, parallel, time-limited, interruptible.
 
+* **One machinery.** A single report (:func:`run_report`) runs exactly as a
+  suite of one (:func:`run_suite`): in a worker process, under the output
+  folder's lock, with a whole-report time limit.
+* **Checked first.** Parameters, the suite file and the curated data (it must
+  pass validation) are checked once, before any kernel starts.
 * **Incremental.** A report is skipped when its fingerprint (notebook code,
   parameters, data hash, package version) matches its last successful run
   and its HTML is still there. When nothing at all changed since the suite's
   last complete run, the suite file is not even parsed.
-* **Parallel.** Reports run in worker processes (``python -m
-  il6analysis.reporting.worker``), each report in its own kernel; a worker serves
-  reports one after another so its start-up cost is paid once.
+* **Parallel.** Reports run in worker processes (:mod:`il6analysis.reporting.worker`),
+  each report in its own kernel; a worker serves reports one after another.
 * **Robust.** One failing report does not stop the others; a report that
-  exceeds its whole-notebook time limit has its worker (and so its kernel)
-  killed; Ctrl-C or SIGTERM stop every worker and leave no partial files;
-  an output folder takes one run at a time.
+  exceeds its time limit has its worker and kernel stopped. SIGINT and SIGTERM,
+  however many and whenever they arrive, only *request* a stop: the runner
+  then stops every worker, waits until each worker and kernel has exited,
+  removes scratch files, and only then releases the lock and raises
+  :class:`~il6analysis.errors.Interrupted`. A report stopped that way is not
+  recorded: the manifest keeps its previous entry.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import selectors
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from time import monotonic
+from typing import Any
 
 from il6analysis.curated.identity import dataset_info
+from il6analysis.errors import DataNotValid, ReportFailed
+from il6analysis.paths import absolute, data_folder, pinned_environ
 from il6analysis.reporting.catalog import available_reports, load_report
 from il6analysis.reporting.fingerprints import fingerprint
-from il6analysis.reporting.lock import output_lock
+from il6analysis.reporting.lock import StopRequests, output_lock
 from il6analysis.reporting.manifest import (
     FINISHED,
     ReportRun,
@@ -43,9 +48,9 @@ from il6analysis.reporting.manifest import (
     record_suite,
     suite_is_current,
 )
+from il6analysis.reporting.worker import WorkerProcess, stop_workers
 
 DEFAULT_REPORT_TIMEOUT = 1800
-TERMINATE_GRACE_S = 10.0
 
 
 @dataclass
@@ -79,11 +84,33 @@ class Observer:
     def finished(self, run: ReportRun) -> None: ...
 
 
-def suite_fingerprint(suite_file: Path, folder: Path | None, data: dict[str, str]) -> str:
-    """Hash of everything a whole suite depends on: the suite file, every
+# --- checks before anything runs -------------------------------------------------------------
+
+
+def checked_data() -> dict[str, str]:
+    """Validate the curated data (once per run) and return its identity (:func:`dataset_info`).
+
+    Raises:
+        DataNotValid: any table breaks its schema or a cross-table rule, or the
+            curation record cannot be read; the message says to run ``il6 data validate``.
+    """
+    from il6analysis.curated.validation import validate
+
+    folder = data_folder()
+    problems: list[object] = list(validate().problems)
+    if not problems:
+        try:
+            return dataset_info()
+        except (OSError, ValueError, KeyError) as exc:
+            problems.append(f"the curation record DATASET.toml cannot be read: {type(exc).__name__}: {exc}")
+    raise DataNotValid(folder, problems)
+
+
+def suite_fingerprint(suite_text: str, folder: Path | None, data: Mapping[str, str]) -> str:
+    """Hash of everything a whole suite depends on: the suite file's text, every
     notebook's code, the data and the package version."""
     parts = {
-        "suite": suite_file.read_text(encoding="utf-8"),
+        "suite": suite_text,
         "notebooks": {name: load_report(name, folder).code_hash for name in available_reports(folder)},
         "data": data["sha256"],
         "version": data["version"],
@@ -91,56 +118,11 @@ def suite_fingerprint(suite_file: Path, folder: Path | None, data: dict[str, str
     return fingerprint({"all": json.dumps(parts, sort_keys=True)})
 
 
-# --- workers ---------------------------------------------------------------------------------
-
-
-class _Worker:
-    """One worker process and the report it is running, if any."""
-
-    def __init__(self, folder: Path | None, log: IO[str]) -> None:
-        command = [sys.executable, "-m", "il6analysis.reporting.worker"]
-        if folder is not None:
-            command += ["--notebook-dir", str(folder)]
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
-            start_new_session=True,  # our Ctrl-C reaches the parent only; the parent stops workers cleanly
-        )
-        self.run: ReportRun | None = None
-        self.deadline = float("inf")
-        self.clock = 0.0
-
-    def assign(self, run: ReportRun, request: dict[str, Any], timeout: float) -> None:
-        assert self.process.stdin is not None
-        self.run, self.clock, self.deadline = run, time.monotonic(), time.monotonic() + timeout
-        self.process.stdin.write(json.dumps(request) + "\n")
-        self.process.stdin.flush()
-
-    def stop(self, grace: float = TERMINATE_GRACE_S) -> None:
-        """Terminate the worker (it shuts its kernel down), killing it after ``grace`` seconds."""
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):  # it may have exited meanwhile
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(grace)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                stream.close()
-
-    def close(self) -> None:
-        """Let an idle worker exit on its own (end of input)."""
-        if self.process.stdin is not None:
-            self.process.stdin.close()
-        self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+# --- executing runs in workers ---------------------------------------------------------------
 
 
 def _remove_scratch(output_dir: Path, run: ReportRun | None = None) -> None:
-    """Remove scratch folders a killed worker left: ``run``'s, or all of them."""
+    """Remove scratch folders a stopped worker left: ``run``'s, or all of them."""
     from il6analysis.reporting.execute import SCRATCH_PREFIX
 
     pattern = f"{run.report}/{SCRATCH_PREFIX}{run.slug}-*" if run else f"*/{SCRATCH_PREFIX}*"
@@ -148,87 +130,157 @@ def _remove_scratch(output_dir: Path, run: ReportRun | None = None) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _finish(run: ReportRun, clock: float, result: dict[str, Any]) -> ReportRun:
-    run.finished, run.duration_s = now(), round(time.monotonic() - clock, 2)
-    run.status = result["status"]
+def _finish(run: ReportRun, started: float, answer: dict[str, Any]) -> ReportRun:
+    run.finished, run.duration_s = now(), round(monotonic() - started, 2)
+    run.status = answer["status"]
     if run.status == "ok":
-        run.html, run.notebook, run.generated = result["html"], result["notebook"], run.finished
+        run.html, run.notebook, run.generated = answer["html"], answer["notebook"], run.finished
     else:
-        run.error = result["error"]
+        run.error = answer["error"]
     return run
 
 
-def _log_tail(log: IO[str], lines: int = 5) -> str:
+def _log_tail(log: Any, lines: int = 5) -> str:
     log.flush()
     log.seek(0)
     tail = log.read().strip().splitlines()[-lines:]
     return (": " + " | ".join(tail)) if tail else ""
 
 
-def _execute(
-    runs: Sequence[ReportRun], output_dir: Path, jobs: int, report_timeout: float, cell_timeout: int,
-    folder: Path | None, on_done: Callable[[ReportRun], None], observer: Observer, data: dict[str, str],
-) -> None:
-    pending = list(runs)
-    workers: list[_Worker] = []
+Done = Callable[[ReportRun, dict[str, Any]], None]
+
+
+def _execute(runs: Sequence[ReportRun], output_dir: Path, jobs: int, report_timeout: float, cell_timeout: int,
+             folder: Path | None, done: Done, observer: Observer, data: Mapping[str, str], stops: StopRequests) -> None:
+    """Run ``runs`` in up to ``jobs`` workers; call ``done(run, answer)`` as each finishes.
+    Returns only when every worker (and kernel) has exited, also when raising."""
+    pending, workers = list(runs), []
     selector = selectors.DefaultSelector()
+    if stops.wakeup is not None:
+        selector.register(stops.wakeup, selectors.EVENT_READ, None)
+    environment = pinned_environ()
+
+    def retire(worker: WorkerProcess, stop: bool) -> None:
+        selector.unregister(worker.process.stdout)
+        workers.remove(worker)
+        if stop:
+            stop_workers([worker])
+
     with tempfile.TemporaryFile("w+") as log:
         try:
-            while pending or any(w.run for w in workers):
-                idle = [w for w in workers if w.run is None]
+            while pending or any(w.task for w in workers):
+                stops.check()
+                idle = [w for w in workers if w.task is None]
                 while pending and (idle or len(workers) < jobs):
-                    worker = idle.pop() if idle else _Worker(folder, log)
+                    worker = idle.pop() if idle else WorkerProcess(folder, log, environment)
                     if worker not in workers:
                         workers.append(worker)
                         selector.register(worker.process.stdout, selectors.EVENT_READ, worker)
                     run = pending.pop(0)
                     request = {"report": run.report, "parameters": run.parameters, "slug": run.slug,
-                               "output_dir": str(output_dir), "cell_timeout": cell_timeout, "data": data}
-                    worker.assign(run, request, report_timeout)
+                               "output_dir": str(output_dir), "cell_timeout": cell_timeout, "data": dict(data)}
+                    worker.assign(run, request, monotonic(), monotonic() + report_timeout)
                     observer.running(run)
-                busy = [w for w in workers if w.run]
-                wait = max(0.0, min(w.deadline for w in busy) - time.monotonic()) if busy else 0.0
+                busy = [w for w in workers if w.task]
+                for worker in busy:
+                    worker.watch()
+                wait = max(0.0, min(w.deadline for w in busy) - monotonic()) if busy else 0.0
                 for key, _ in selector.select(timeout=min(wait, 1.0)):
+                    if key.data is None:
+                        stops.drain()
+                        continue
                     worker = key.data
                     line = worker.process.stdout.readline()
-                    run, worker.run = worker.run, None
+                    run, worker.task = worker.task, None
                     if not line:  # the worker died
-                        selector.unregister(worker.process.stdout)
-                        worker.stop(grace=0)
-                        workers.remove(worker)
+                        retire(worker, stop=True)
                         if run is not None:
                             _remove_scratch(output_dir, run)
-                            on_done(_finish(run, worker.clock, {"status": "failed",
-                                                                "error": "worker process died" + _log_tail(log)}))
+                            done(_finish(run, worker.started, {"status": "failed", "error": "worker process died"
+                                                               + _log_tail(log)}), {"cause": "worker process died"})
                     elif run is not None:
-                        on_done(_finish(run, worker.clock, json.loads(line)))
-                for worker in [w for w in workers if w.run and time.monotonic() > w.deadline]:
-                    run = worker.run
-                    selector.unregister(worker.process.stdout)
-                    worker.stop()
-                    workers.remove(worker)
+                        answer = json.loads(line)
+                        done(_finish(run, worker.started, answer), answer)
+                for worker in [w for w in workers if w.task and monotonic() > w.deadline]:
+                    run = worker.task
+                    retire(worker, stop=True)
                     _remove_scratch(output_dir, run)
-                    on_done(_finish(run, worker.clock, {
-                        "status": "failed",
-                        "error": f"time limit of {report_timeout:g} s exceeded; the report's kernel was stopped"}))
+                    error = f"time limit of {report_timeout:g} s exceeded; the report's kernel was stopped"
+                    done(_finish(run, worker.started, {"status": "failed", "error": error}), {"cause": error})
         except BaseException:
-            for worker in workers:
-                worker.stop()
+            stop_workers(workers)
             _remove_scratch(output_dir)
             raise
+        finally:
+            selector.close()
         for worker in workers:
             worker.close()
 
 
-# --- the suite -------------------------------------------------------------------------------
+# --- one report, or a suite ------------------------------------------------------------------
 
 
-class _Interrupted(KeyboardInterrupt):
-    """SIGTERM, handled like Ctrl-C."""
+def run_report(
+    name: str,
+    parameters: Mapping[str, Any] | None = None,
+    output_dir: str | Path = "reports",
+    cell_timeout: int | None = None,
+    report_timeout: float = DEFAULT_REPORT_TIMEOUT,
+    folder: Path | None = None,
+    observer: Observer | None = None,
+) -> ReportRun:
+    """Check parameters and data, run report ``name`` in a worker and publish it, as a
+    suite of one; the run is recorded in the manifest.
 
+    Args:
+        name: a notebook in the notebook folder (see :func:`available_reports`).
+        parameters: values by parameter name; strings are converted to the
+            declared type (lists as comma-separated text).
+        output_dir: where reports, ``manifest.json`` and ``index.html`` go.
+        cell_timeout: seconds any one cell may run (default: the executor's).
+        report_timeout: seconds the whole report may take before its kernel is stopped.
+        folder: the notebook folder (default: ``$IL6_NOTEBOOK_DIR`` or ``notebooks/``).
 
-def _raise_interrupt(signum: int, frame: object) -> None:
-    raise _Interrupted(f"signal {signum}")
+    Returns:
+        The :class:`ReportRun` (status ``"ok"``).
+
+    Raises:
+        UnknownNameError: unknown report name.
+        ParameterError: bad parameters; raised before any kernel starts, nothing written.
+        DataNotValid: the curated data fails validation; nothing written.
+        OutputLocked: another run is writing to ``output_dir``.
+        CannotWrite: the output folder, manifest or index cannot be written.
+        ReportFailed: the notebook failed or exceeded its time limit; the run is
+            recorded as failed, the previous HTML left in place.
+        Interrupted: SIGINT or SIGTERM; the worker and kernel were stopped, no
+            partial file is left and the manifest keeps the previous entry.
+    """
+    from il6analysis.reporting.execute import DEFAULT_CELL_TIMEOUT, new_run, parameter_slug
+    from il6analysis.reporting.parameters import check_parameters
+
+    output_dir, observer = absolute(output_dir), observer or Observer()
+    answers: dict[str, dict[str, Any]] = {}
+
+    def done(run: ReportRun, answer: dict[str, Any]) -> None:
+        record_run(output_dir, run)
+        answers[run.key] = answer
+        observer.finished(run)
+
+    with StopRequests() as stops:
+        report = load_report(name, folder)
+        values = check_parameters(report, parameters or {})
+        data = checked_data()
+        run = new_run(report, values, parameter_slug(values, report.defaults), data)
+        stops.check()
+        with output_lock(output_dir):
+            _execute([run], output_dir, 1, report_timeout, cell_timeout or DEFAULT_CELL_TIMEOUT, folder, done,
+                     observer, data, stops)
+    if run.status == "failed":
+        answer = answers[run.key]
+        notebook = answer.get("notebook")
+        raise ReportFailed(run.report, run.slug, answer.get("cause") or run.error or "", cell=answer.get("cell"),
+                           notebook=Path(notebook) if notebook else None)
+    return run
 
 
 def run_suite(
@@ -248,50 +300,61 @@ def run_suite(
         output_dir: where reports, ``manifest.json`` and ``index.html`` go.
         jobs: worker processes (default: CPU cores).
         force: re-run every report even if nothing changed.
-        report_timeout: seconds one whole notebook may take before its kernel is killed.
-        cell_timeout: seconds one cell may take (default: the report runner's).
+        report_timeout: seconds one whole notebook may take before its kernel is stopped.
+        cell_timeout: seconds one cell may take (default: the executor's).
 
     Returns:
-        A :class:`SuiteResult`; failures are in it, not raised.
+        A :class:`SuiteResult`; report failures are in it, not raised.
 
     Raises:
-        SuiteError: the suite file is invalid (every problem listed; nothing ran).
+        SuiteError: the suite file is missing, not UTF-8 or invalid (every problem listed; nothing ran).
+        DataNotValid: the curated data fails validation; nothing ran.
         OutputLocked: another run is writing to ``output_dir``.
-        KeyboardInterrupt: Ctrl-C or SIGTERM; workers were stopped, no partial file left.
+        CannotWrite: the output folder, manifest or index cannot be written.
+        Interrupted: SIGINT or SIGTERM; every worker and kernel had exited and no
+            partial file was left before the lock was released.
     """
-    suite_file, output_dir = Path(suite_file), Path(output_dir)
+    from il6analysis.reporting.execute import DEFAULT_CELL_TIMEOUT, new_run
+    from il6analysis.reporting.suite import load_suite, read_suite_text
+
+    suite_file, output_dir = absolute(suite_file), absolute(output_dir)
     observer = observer or Observer()
     jobs = max(1, jobs or os.cpu_count() or 1)
-    data = dataset_info()
-    suite_key = str(suite_file.resolve())
-    whole = suite_fingerprint(suite_file, folder, data)
-    if not force and suite_is_current(output_dir, suite_key, whole):
-        return SuiteResult(up_to_date=True)
-
-    from il6analysis.reporting.execute import DEFAULT_CELL_TIMEOUT, new_run
-    from il6analysis.reporting.suite import load_suite
-
-    planned = [new_run(job.report, job.parameters, job.slug, data) for job in load_suite(suite_file, folder)]
-    previous_handler = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
+    with StopRequests() as stops:
+        text = read_suite_text(suite_file)
+        suite_key = str(suite_file.resolve())
+        whole = suite_fingerprint(text, folder, _quick_identity())
+        if not force and suite_is_current(output_dir, suite_key, whole):
+            return SuiteResult(up_to_date=True)
+        data = checked_data()
+        planned = [new_run(job.report, job.parameters, job.slug, data) for job in load_suite(suite_file, folder)]
+        stops.check()
         with output_lock(output_dir):
-            return _run_planned(planned, output_dir, jobs, force, report_timeout, cell_timeout or DEFAULT_CELL_TIMEOUT,
-                                folder, observer, suite_key, whole, data)
-    finally:
-        signal.signal(signal.SIGTERM, previous_handler)
+            result = _run_planned(planned, output_dir, jobs, force, report_timeout, cell_timeout or DEFAULT_CELL_TIMEOUT,
+                                  folder, observer, data, stops, suite_key)
+            if not result.failed:
+                record_suite(output_dir, suite_key, whole, [run.key for run in planned])
+    return result
 
 
-def _run_planned(
-    planned: list[ReportRun], output_dir: Path, jobs: int, force: bool, report_timeout: float, cell_timeout: int,
-    folder: Path | None, observer: Observer, suite_key: str, whole: str, data: dict[str, str],
-) -> SuiteResult:
-    record_suite(output_dir, suite_key, None, [])
+def _quick_identity() -> dict[str, str]:
+    """The data's identity for the quick "nothing changed" test, without validating; data
+    whose identity cannot be read is never current (:func:`checked_data` then says why)."""
+    try:
+        return dataset_info()
+    except (OSError, ValueError, KeyError):
+        return {"sha256": "unreadable", "version": ""}
+
+
+def _run_planned(planned: list[ReportRun], output_dir: Path, jobs: int, force: bool, report_timeout: float,
+                 cell_timeout: int, folder: Path | None, observer: Observer, data: Mapping[str, str],
+                 stops: StopRequests, suite_key: str) -> SuiteResult:
     published = read_manifest(output_dir)
     result = SuiteResult()
     observer.started(len(planned))
 
-    def done(run: ReportRun) -> None:
-        record_run(output_dir, run)
+    def done(run: ReportRun, answer: dict[str, Any]) -> None:
+        record_run(output_dir, run, forget_suite=suite_key)
         result.runs.append(run)
         observer.finished(run)
 
@@ -303,12 +366,10 @@ def _run_planned(
         if current:
             run.status, run.finished = "skipped", now()
             run.html, run.notebook, run.generated = before["html"], before["notebook"], before.get("generated")
-            done(run)
+            done(run, {})
         else:
             to_run.append(run)
-    _execute(to_run, output_dir, jobs, report_timeout, cell_timeout, folder, done, observer, data)
+    _execute(to_run, output_dir, jobs, report_timeout, cell_timeout, folder, done, observer, data, stops)
     order = {run.key: position for position, run in enumerate(planned)}
     result.runs.sort(key=lambda run: order[run.key])
-    if not result.failed:
-        record_suite(output_dir, suite_key, whole, [run.key for run in planned])
     return result

@@ -97,6 +97,23 @@ def _expand(where: str, entry: dict[str, Any], problems: list[str]) -> list[dict
     return [{**parameters, **combo} for combo in combos]
 
 
+def read_suite_text(path: Path) -> str:
+    """Return the text of the suite file at ``path``.
+
+    Raises:
+        SuiteError: the file is missing, unreadable or not UTF-8; the message says what a suite file is.
+    """
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SuiteError(path, ["no such file; give an existing TOML suite file (see reports.toml)"]) from None
+    except UnicodeDecodeError as exc:
+        raise SuiteError(path, [f"not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                                "a suite file is UTF-8 TOML (see reports.toml)"]) from None
+    except OSError as exc:
+        raise SuiteError(path, [f"cannot read the suite: {exc.strerror or exc}; give a readable TOML suite file"]) from None
+
+
 def load_suite(path: str | Path, folder: Path | None = None) -> list[Job]:
     """Read, expand and check the suite file at ``path``.
 
@@ -104,7 +121,7 @@ def load_suite(path: str | Path, folder: Path | None = None) -> list[Job]:
         One :class:`Job` per report to produce, in file order.
 
     Raises:
-        SuiteError: unreadable TOML, unknown keys or notebooks, unknown
+        SuiteError: a missing, non-UTF-8 or unreadable file, invalid TOML, unknown keys or notebooks, unknown
             parameters, bad values, duplicate reports: all listed at once.
     """
     from il6analysis.reporting.execute import parameter_slug
@@ -112,9 +129,9 @@ def load_suite(path: str | Path, folder: Path | None = None) -> list[Job]:
 
     path = Path(path)
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SuiteError(path, [f"cannot read the suite: {exc}"]) from None
+        document = tomllib.loads(read_suite_text(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise SuiteError(path, [f"not valid TOML: {exc}"]) from None
     problems: list[str] = []
     unknown_top = set(document) - {"report"}
     if unknown_top:

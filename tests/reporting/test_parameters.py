@@ -84,3 +84,35 @@ def test_parse_assignments():
 def test_unknown_report_lists_close_matches():
     with pytest.raises(Exception, match="approvals"):
         load_report("aprovals")
+
+
+def test_date_from_after_date_to_is_rejected():
+    with pytest.raises(ParameterError) as info:
+        check_parameters(load_report("approvals"), {"date_from": "2020-06-01", "date_to": "2019-01-01"})
+    assert "date_from 2020-06-01 is after date_to 2019-01-01" in str(info.value)
+    assert "start is on or before its end" in str(info.value)
+
+
+def test_a_missing_faers_database_is_named(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ParameterError) as info:
+        check_parameters(load_report("side_effects"), {"faers_db": "faers/absent.duckdb"})
+    message = str(info.value)
+    assert f"no FAERS database at {tmp_path / 'faers' / 'absent.duckdb'}" in message
+    assert "il6 refresh faers --db PATH" in message and "leave faers_db empty" in message
+
+
+def test_different_faers_databases_get_different_output_names(tmp_path, monkeypatch):
+    from il6analysis.reporting.execute import parameter_slug
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.duckdb").touch()
+    (tmp_path / "a-x.duckdb").touch()
+    report = load_report("side_effects")
+    slugs = set()
+    for given in ("a/x.duckdb", "a-x.duckdb", str(tmp_path / "a-x.duckdb")):
+        values = check_parameters(report, {"faers_db": given})
+        assert values["faers_db"] == str((tmp_path / given).resolve()), "made absolute for the kernel"
+        slugs.add(parameter_slug(values, report.defaults))
+    assert len(slugs) == 2, "two files, two names; the same file named two ways, one name"
