@@ -1,34 +1,47 @@
-"""FAERS at the scale of one quarter: DuckDB against plain pandas, side by side in one run.
+"""FAERS benchmark: ingest and signals for 1, 2, 4, 8 and 16 synthetic quarters, vigipy and Spark beside them.
 
-Generates a FAERS-shaped quarter (by default 400,000 reports, 1.5 million
-drug rows, 1.2 million reaction rows, written as ``$``-delimited files with
-the real 2026Q2 headers), then, each in a fresh child process so that peak
-memory is measured separately:
+Synthetic FAERS-shaped quarters, written with DuckDB so that generating real-
+size quarters takes seconds: by default 320,000 reports a quarter (about the
+real scale), ~3.75 drug rows, ~3 reaction rows, 0.8 outcome and 2 indication
+rows per report, the real 2026Q2 headers, CRLF line ends, zipped as FDA ships
+them; from the second quarter on, 20% of a quarter's reports are follow-ups
+(a higher caseversion) of cases of the previous quarter and 0.3% of the
+previous quarter's cases are deleted. About 3,000 ingredients (0.4% of drug
+rows name an IL-6 agent, by brand or ingredient) and 6,000 preferred terms
+(5% spelled in upper case, as legacy AERS does); no real association.
 
-(duckdb) read the quarter, ingest it into a DuckDB file, compute ROR/PRR for
-         every agent x preferred term (``il6analysis.analysis.signals``);
-(pandas) read the quarter, compute the same table with plain pandas joins.
+Measured, each step in a fresh child process (peak resident memory is that
+child's own, by ``wait4``):
 
-Prints wall-clock time and peak resident memory of each, their ratio, and
-checks that both give the same 2x2 counts. Targets on a 2-core machine: the
-DuckDB path under 60 s and under 2 GiB for one quarter.
+* ingest: ``add_quarter`` of each zip (time, peak memory), then the store size;
+* signals: ``disproportionality`` for the IL-6 agents with all four methods
+  (ROR, PRR, IC, EBGM, the prior fitted on every pair), and with all
+  ingredients, at each checkpoint;
+* statistics vs vigipy, on the same all-pairs counts (at the largest
+  checkpoint): this package's ``signals`` against vigipy's ror, prr, bcpnn
+  and gps, time and agreement;
+* Spark: the same ``disproportionality`` (agents) on the Spark engine, at the
+  smallest checkpoint (``--spark-at`` to choose).
 
-    .venv/bin/python benchmarks/bench_faers.py [--reports 400000]
+Prints one table and the ratios from the same run.
+
+    .venv/bin/python benchmarks/bench_faers.py [--reports 320000] [--quarters 1,2,4,8,16] [--no-spark]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
+import duckdb
 
 HEADERS = {
     "DEMO": "primaryid$caseid$caseversion$i_f_code$event_dt$mfr_dt$init_fda_dt$fda_dt$rept_cod$auth_num$mfr_num"
@@ -37,123 +50,274 @@ HEADERS = {
     "DRUG": "primaryid$caseid$drug_seq$role_cod$drugname$prod_ai$val_vbm$route$dose_vbm$cum_dose_chr"
             "$cum_dose_unit$dechal$rechal$lot_num$exp_dt$nda_num$dose_amt$dose_unit$dose_form$dose_freq",
     "REAC": "primaryid$caseid$pt$drug_rec_act",
+    "OUTC": "primaryid$caseid$outc_cod",
+    "INDI": "primaryid$caseid$indi_drug_seq$indi_pt",
 }
-IL6_PRODUCTS = [("ACTEMRA", "TOCILIZUMAB"), ("TOCILIZUMAB", "TOCILIZUMAB"), ("KEVZARA", "SARILUMAB"),
-                ("SYLVANT", "SILTUXIMAB"), ("ENSPRYNG", "SATRALIZUMAB"), ("TYENNE", "TOCILIZUMAB-AAZG")]
+FILLED = {"DEMO": {"primaryid", "caseid", "caseversion", "i_f_code", "fda_dt", "age", "age_cod", "sex",
+                   "occp_cod", "reporter_country", "rept_cod"},
+          "DRUG": {"primaryid", "caseid", "drug_seq", "role_cod", "drugname", "prod_ai", "route"},
+          }
+#: filler text for columns the store does not keep, so files are about as large as FDA's (~550 MB a quarter)
+FILLER = {"DEMO": {"event_dt": "'20170105'", "mfr_dt": "'20170301'", "init_fda_dt": "'20161201'",
+                   "mfr_num": "'US-PHARMACO-2017' || lpad(primaryid, 12, '0')", "mfr_sndr": "'PHARMACO INC'",
+                   "e_sub": "'Y'", "wt": "'70'", "wt_cod": "'KG'", "rept_dt": "'20170310'",
+                   "occr_country": "reporter_country"},
+          "DRUG": {"val_vbm": "'1'", "dose_vbm": "'10 MG, QD'", "dechal": "'U'", "rechal": "'U'",
+                   "lot_num": "'LOT' || drug_seq || 'A'", "nda_num": "'020702'", "dose_amt": "'10'",
+                   "dose_unit": "'MG'", "dose_form": "'FILM-COATED TABLET'", "dose_freq": "'QD'"},
+          "REAC": {}, "OUTC": {}, "INDI": {}}
+FILLED |= {
+          "REAC": {"primaryid", "caseid", "pt"}, "OUTC": {"primaryid", "caseid", "outc_cod"},
+          "INDI": {"primaryid", "caseid", "indi_drug_seq", "indi_pt"}}
 
 
-def generate(folder: Path, reports: int, seed: int = 6) -> None:
-    """Write DEMO, DRUG and REAC files of a synthetic quarter into ``folder``."""
-    rng = np.random.default_rng(seed)
-    ids = np.arange(10_000_000, 10_000_000 + reports).astype(str)
-    demo = pd.DataFrame({c: "" for c in HEADERS["DEMO"].split("$")}, index=range(reports))
-    demo["primaryid"], demo["caseid"], demo["caseversion"] = ids, ids, "1"
-    demo["sex"] = rng.choice(["F", "M", ""], reports)
-    demo["age"] = rng.integers(1, 95, reports).astype(str)
-    demo["fda_dt"] = "20260415"
-    demo["reporter_country"] = rng.choice(["US", "JP", "DE", "FR", "GB"], reports)
-
-    drug_rows = int(reports * 3.75)
-    owner = np.sort(rng.integers(0, reports, drug_rows))
-    names = np.array([f"DRUG{n:04d}" for n in range(3000)])
-    drugname = names[np.minimum(rng.zipf(1.4, drug_rows), 3000) - 1]
-    prod_ai = drugname.copy()
-    il6 = rng.random(drug_rows) < 0.004
-    picks = rng.integers(0, len(IL6_PRODUCTS), il6.sum())
-    drugname[il6] = [IL6_PRODUCTS[p][0] for p in picks]
-    prod_ai[il6] = [IL6_PRODUCTS[p][1] for p in picks]
-    drug = pd.DataFrame({c: "" for c in HEADERS["DRUG"].split("$")}, index=range(drug_rows))
-    drug["primaryid"], drug["caseid"] = ids[owner], ids[owner]
-    drug["drug_seq"] = pd.Series(owner).groupby(owner).cumcount().add(1).astype(str).to_numpy()
-    drug["role_cod"] = np.where(drug["drug_seq"] == "1", "PS", rng.choice(["SS", "C", "C", "I"], drug_rows))
-    drug["drugname"], drug["prod_ai"] = drugname, prod_ai
-    drug["route"] = rng.choice(["Oral", "Intravenous", "Subcutaneous"], drug_rows)
-
-    reac_rows = int(reports * 3.0)
-    terms = np.array([f"Preferred term {n:04d}" for n in range(6000)])
-    reac = pd.DataFrame({c: "" for c in HEADERS["REAC"].split("$")}, index=range(reac_rows))
-    owner = np.sort(rng.integers(0, reports, reac_rows))
-    reac["primaryid"], reac["caseid"] = ids[owner], ids[owner]
-    reac["pt"] = terms[np.minimum(rng.zipf(1.3, reac_rows), 6000) - 1]
-    for table, frame in (("DEMO", demo), ("DRUG", drug), ("REAC", reac)):
-        frame.to_csv(folder / f"{table}26Q2.txt", sep="$", index=False, lineterminator="\r\n")
+def quarter_label(k: int) -> str:
+    return f"{2017 + k // 4}Q{k % 4 + 1}"
 
 
-def pandas_disproportionality(faers, roles=("PS",)) -> pd.DataFrame:
-    """The 2x2 counts of ``il6analysis.analysis.signals`` computed with plain pandas
-    (same name-to-agent rule, ``signals.drug_name_agents``)."""
-    from il6analysis.analysis.signals import drug_name_agents
+def generate(folder: Path, k: int, reports: int, seed: float = 0.6) -> None:
+    """Write quarter number ``k`` (0 = 2017Q1) into ``folder``: DEMO, DRUG, REAC, OUTC, INDI, DELETE."""
+    folder.mkdir(parents=True, exist_ok=True)
+    label = quarter_label(k)
+    yy, q = label[2:4], label[-1]
+    base = 10_000_000
+    follow = int(reports * 0.2) if k else 0
+    con = duckdb.connect(config={"threads": 2, "memory_limit": "2GB"})
+    con.execute(f"SELECT setseed({seed + k / 100})")
+    con.execute(f"""
+        CREATE TABLE rep AS
+        SELECT r,
+               CASE WHEN r < {follow} THEN {base} + {k - 1} * {reports} + r + {follow}
+                    ELSE {base} + {k} * {reports} + r END AS caseid,
+               CASE WHEN r < {follow} THEN {k + 2} ELSE 1 END AS version
+        FROM range({reports}) t(r)""")
+    con.execute("ALTER TABLE rep ADD COLUMN primaryid VARCHAR")
+    con.execute("UPDATE rep SET primaryid = caseid::VARCHAR || version::VARCHAR")
 
-    drug = faers.drug[faers.drug["role_cod"].isin(roles)]
-    fields = pd.concat([drug[["primaryid", "prod_ai"]].rename(columns={"prod_ai": "field"}),
-                        drug[["primaryid", "drugname"]].rename(columns={"drugname": "field"})]).dropna()
-    fields = fields.drop_duplicates()
-    exposed = fields.merge(drug_name_agents(fields["field"].unique()), on="field")[["primaryid", "agent_id"]]
-    kept = set(faers.demo["primaryid"])
-    exposed = exposed.drop_duplicates()
-    exposed = exposed[exposed["primaryid"].isin(kept)]
-    events = faers.reac[["primaryid", "pt"]].dropna().drop_duplicates()
-    events = events[events["primaryid"].isin(kept)]
-    total = faers.demo["primaryid"].nunique()
-    pairs = exposed.merge(events, on="primaryid").groupby(["agent_id", "pt"]).size().rename("a").reset_index()
-    pairs = pairs.merge(exposed.groupby("agent_id").size().rename("n_agent").reset_index(), on="agent_id")
-    pairs = pairs.merge(events.groupby("pt").size().rename("n_event").reset_index(), on="pt")
-    pairs = pairs[pairs["a"] >= 3]
-    return pairs.assign(b=pairs["n_agent"] - pairs["a"], c=pairs["n_event"] - pairs["a"],
-                        d=total - pairs["n_agent"] - pairs["n_event"] + pairs["a"])[["agent_id", "pt", "a", "b", "c", "d"]]
+    def write(table: str, select: str) -> None:
+        names = HEADERS[table].split("$")
+        cols = ", ".join(c if c in FILLED[table] else f"{FILLER[table].get(c, repr(''))} AS {c}" for c in names)
+        # the CSV writer uses LF; FAERS often ships CRLF: keep the CR in the last field's text
+        con.execute(f"COPY (SELECT {cols} FROM ({select})) TO '{folder / f'{table}{yy}Q{q}.txt'}' "
+                    "(DELIMITER '$', HEADER true, QUOTE '', ESCAPE '', NEW_LINE '\\r\\n')")
+
+    write("DEMO", f"""
+        SELECT primaryid, caseid::VARCHAR AS caseid, version::VARCHAR AS caseversion,
+               CASE WHEN version = 1 THEN 'I' ELSE 'F' END AS i_f_code,
+               '{label[:4]}' || lpad(({int(q) * 3 - 2} + r % 3)::VARCHAR, 2, '0') || '15' AS fda_dt,
+               CASE WHEN random() < 0.15 THEN '' ELSE (1 + floor(random() * 94))::INT::VARCHAR END AS age,
+               CASE WHEN random() < 0.97 THEN 'YR' ELSE 'MON' END AS age_cod,
+               ['F', 'M', 'F', ''][1 + floor(random() * 4)::INT] AS sex,
+               ['MD', 'CN', 'HP', 'PH', 'OT'][1 + floor(random() * 5)::INT] AS occp_cod,
+               ['US', 'JP', 'DE', 'FR', 'GB'][1 + floor(random() * 5)::INT] AS reporter_country,
+               'EXP' AS rept_cod
+        FROM rep""")
+    con.execute("""
+        CREATE TABLE drug AS
+        SELECT primaryid, caseid::VARCHAR AS caseid, (seq + 1)::VARCHAR AS drug_seq,
+               CASE WHEN seq = 0 THEN 'PS' ELSE ['SS', 'C', 'C', 'I'][1 + floor(random() * 4)::INT] END AS role_cod,
+               x AS pick, random() AS il6, random() AS noai
+        FROM (SELECT primaryid, caseid, unnest(range(1 + floor(-ln(1 - random()) * 2.75)::INT)) AS seq,
+                     floor(3000 * pow(random(), 3))::INT AS x FROM rep)""")
+    write("DRUG", """
+        SELECT primaryid, caseid, drug_seq, role_cod,
+               CASE WHEN il6 < 0.004 THEN ['ACTEMRA', 'KEVZARA', 'SYLVANT'][1 + (pick % 3)]
+                    ELSE 'DRUG' || lpad(pick::VARCHAR, 4, '0') END AS drugname,
+               CASE WHEN noai < 0.1 THEN ''
+                    WHEN il6 < 0.004 THEN ['TOCILIZUMAB', 'SARILUMAB', 'SILTUXIMAB'][1 + (pick % 3)]
+                    ELSE 'INGREDIENT ' || lpad(pick::VARCHAR, 4, '0') END AS prod_ai,
+               ['Oral', 'Intravenous', 'Subcutaneous'][1 + (pick % 3)] AS route
+        FROM drug""")
+    write("REAC", """
+        SELECT primaryid, caseid::VARCHAR AS caseid,
+               CASE WHEN random() < 0.05 THEN upper('Preferred term ' || lpad(x::VARCHAR, 4, '0'))
+                    ELSE 'Preferred term ' || lpad(x::VARCHAR, 4, '0') END AS pt
+        FROM (SELECT primaryid, caseid, unnest(range(1 + floor(-ln(1 - random()) * 2.0)::INT)) AS seq,
+                     floor(6000 * pow(random(), 4))::INT AS x FROM rep)""")
+    write("OUTC", """
+        SELECT primaryid, caseid::VARCHAR AS caseid, ['OT', 'HO', 'DE', 'LT', 'DS'][1 + floor(random() * 5)::INT] AS outc_cod
+        FROM rep, range(2) t(i) WHERE random() < 0.4""")
+    write("INDI", """
+        SELECT primaryid, caseid::VARCHAR AS caseid, (seq + 1)::VARCHAR AS indi_drug_seq,
+               'Indication ' || floor(500 * pow(random(), 3))::INT::VARCHAR AS indi_pt
+        FROM (SELECT primaryid, caseid, unnest(range(1 + floor(-ln(1 - random()) * 1.0)::INT)) AS seq FROM rep)""")
+    if k:
+        deleted = con.execute(f"SELECT ({base} + {k - 1} * {reports} + {follow} + r)::VARCHAR FROM range({reports}) t(r) "
+                              f"WHERE random() < 0.003").fetchall()
+        (folder / f"DELETE{yy}Q{q}.txt").write_text("\n".join(c for (c,) in deleted) + "\n")
+    con.close()
 
 
-def child(engine: str, folder: Path, result_file: Path) -> None:
-    """Run one engine end to end; write its time, peak memory and 2x2 counts."""
-    from il6analysis.analysis.signals import disproportionality
-    from il6analysis.sources.faers import read_quarter
-    from il6analysis.sources.faers_store import ingest
+def zip_folder(folder: Path) -> Path:
+    archive = folder.with_suffix(".zip")
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+        for f in sorted(folder.iterdir()):
+            z.write(f, ("ASCII/" if not f.name.startswith("DELETE") else "Deleted/") + f.name)
+    shutil.rmtree(folder)
+    return archive
 
+
+
+
+def run_child(*args: str) -> tuple[dict, float]:
+    """Run this script as ``--child ARGS``; return its JSON result and peak RSS in GiB (that child alone)."""
+    result = Path(tempfile.mktemp(suffix=".json"))
+    process = subprocess.Popen([sys.executable, __file__, "--child", str(result), *args])
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"child {args} failed")
+    data = json.loads(result.read_text())
+    result.unlink()
+    return data, usage.ru_maxrss / 1024**2
+
+
+def _timed(call):
     start = time.perf_counter()
-    faers = read_quarter(folder)
-    read_s = time.perf_counter() - start
-    if engine == "duckdb":
-        database = ingest(faers, folder / "faers.duckdb")
-        del faers
-        table = disproportionality(database)[["agent_id", "pt", "a", "b", "c", "d"]]
+    value = call()
+    return value, time.perf_counter() - start
+
+
+def child(result: Path, action: str, store: str, *args: str) -> None:
+    """One measured step (see the module notes); writes its numbers as JSON to ``result``."""
+    from il6analysis.analysis import signals
+
+    roles = ("PS", "SS")
+    if action == "add":
+        from il6analysis.sources.faers_store import add_quarter
+
+        entry, seconds = _timed(lambda: add_quarter(store, args[0]))
+        data = {"seconds": seconds, "rows": entry["rows"]}
+    elif action == "signals":
+        table, seconds = _timed(lambda: signals.disproportionality(store, roles=roles))
+        everything, all_seconds = _timed(lambda: signals.disproportionality(store, roles=roles, all_ingredients=True))
+        prior = table.attrs["gamma_mixture"]
+        data = {"seconds": seconds, "pairs": len(table), "all_seconds": all_seconds, "all_pairs": len(everything),
+                "prior_pairs": prior.n_pairs, "a_sum": int(table["a"].sum()),
+                "flags": {rule: int(everything[rule].sum()) for rule in
+                          ("signal_ror", "signal_prr", "signal_ic", "signal_ebgm")}}
+    elif action == "spark":
+        from il6analysis.analysis.faers_tables import spark_session
+
+        _, startup = _timed(spark_session)
+        table, seconds = _timed(lambda: signals.disproportionality(store, roles=roles, engine="spark"))
+        data = {"seconds": seconds, "startup": startup, "pairs": len(table), "a_sum": int(table["a"].sum())}
     else:
-        table = pandas_disproportionality(faers)
-    seconds = time.perf_counter() - start
-    peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    table.sort_values(["agent_id", "pt"]).to_csv(result_file.with_suffix(".csv"), index=False)
-    result_file.write_text(json.dumps({"seconds": seconds, "read_seconds": read_s, "peak_gib": peak_gib,
-                                       "pairs": len(table)}))
+        data = _versus_vigipy(store, roles)
+    result.write_text(json.dumps(data))
+
+
+def _versus_vigipy(store: str, roles) -> dict:
+    """This package's statistics and vigipy's on the same all-pairs counts: time and agreement."""
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+    import vigipy
+
+    from il6analysis.analysis import faers_counts, faers_tables
+    from il6analysis.analysis.disproportionality import signals as statistics
+
+    opened = faers_tables.open_store(Path(store))
+    lookup, _ = faers_tables.ingredients(opened)
+    clean = faers_tables.clean_tables(opened, opened.table("name_lookup", lookup), roles)
+    m = faers_counts.margins(clean, [])
+    counts = opened.execute(faers_counts.pair_rows(m, None, 1)).drop(columns="stratum")
+    counts = counts.astype({c: "int64" for c in ("a", "n_drug", "n_event", "n")})
+    n = int(counts["n"].iloc[0])
+    ours, ours_s = _timed(lambda: statistics(counts))
+    box = vigipy.DataContainer(data=pd.DataFrame({
+        "events": counts.a.astype(float), "product_aes": counts.n_drug.astype(float),
+        "count_across_brands": counts.n_event.astype(float), "ae_name": counts.pt_id.astype(str),
+        "product_name": counts.ingredient_id.astype(str)}), N=n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs, theirs_s = _timed(lambda: [getattr(vigipy, m)(box, min_events=1) for m in ("ror", "prr", "bcpnn", "gps")])
+    ror = theirs[0].all_signals.rename(columns={"Product": "product", "Adverse Event": "event"})
+    key = ours.assign(product=counts.ingredient_id.astype(str), event=counts.pt_id.astype(str))
+    both = key.merge(ror, on=["product", "event"])
+    finite = np.isfinite(both["ror"]) & (both[["b", "c", "d"]] > 0).all(axis=1)
+    gap = float(np.max(np.abs(both.loc[finite, "ror"] / both.loc[finite, "ROR"] - 1)))
+    return {"pairs": len(counts), "ours_s": ours_s, "vigipy_s": theirs_s, "ror_max_rel_gap": gap}
+
+
+def size_of(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--reports", type=int, default=400_000)
-    parser.add_argument("--child", nargs=3, metavar=("ENGINE", "FOLDER", "RESULT"), help=argparse.SUPPRESS)
+    parser.add_argument("--reports", type=int, default=320_000, help="reports per quarter (real scale: 320000)")
+    parser.add_argument("--quarters", default="1,2,4,8,16", help="store sizes at which signals are measured")
+    parser.add_argument("--spark-at", type=int, default=None, help="checkpoint for the Spark run (default: the first)")
+    parser.add_argument("--no-spark", action="store_true", help="skip the Spark engine")
+    parser.add_argument("--scratch", default=None, help="work folder (default: a temporary folder)")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], Path(args.child[1]), Path(args.child[2]))
+        child(Path(args.child[0]), *args.child[1:])
         return
-    with tempfile.TemporaryDirectory(prefix="il6-faers-bench-") as scratch:
-        folder = Path(scratch)
-        start = time.perf_counter()
-        generate(folder, args.reports)
-        sizes = {f.name: sum(1 for _ in f.open("rb")) - 1 for f in sorted(folder.glob("*.txt"))}
-        print(f"generated in {time.perf_counter() - start:.1f} s: " + ", ".join(f"{k} {v:,} rows" for k, v in sizes.items()))
-        results = {}
-        for engine in ("duckdb", "pandas"):
-            result = folder / f"{engine}.json"
-            subprocess.run([sys.executable, __file__, "--child", engine, str(folder), str(result)], check=True)
-            results[engine] = json.loads(result.read_text())
-        same = pd.read_csv(folder / "duckdb.csv").equals(pd.read_csv(folder / "pandas.csv"))
-    for engine, r in results.items():
-        print(f"{engine:7s}: {r['seconds']:6.1f} s in all (reading the files {r['read_seconds']:.1f} s), "
-              f"peak memory {r['peak_gib']:.2f} GiB, {r['pairs']:,} agent x term pairs")
-    ratio = results["duckdb"]["seconds"] / results["pandas"]["seconds"]
-    after = {e: r["seconds"] - r["read_seconds"] for e, r in results.items()}
-    print(f"duckdb / pandas time: {ratio:.2f} in all; {after['duckdb'] / after['pandas']:.2f} after reading "
-          f"({after['duckdb']:.1f} s ingest + query vs {after['pandas']:.1f} s); same 2x2 counts: {same}")
-    print(f"targets: duckdb < 60 s ({'met' if results['duckdb']['seconds'] < 60 else 'MISSED'}), "
-          f"< 2 GiB ({'met' if results['duckdb']['peak_gib'] < 2 else 'MISSED'})")
+    checkpoints = sorted({int(x) for x in args.quarters.split(",")})
+    spark_at = None if args.no_spark else (args.spark_at or checkpoints[0])
+    scratch = Path(args.scratch or tempfile.mkdtemp(prefix="il6-bench-faers-"))
+    store = scratch / "store"
+    shutil.rmtree(store, ignore_errors=True)
+    print(f"{args.reports:,} reports per quarter, checkpoints {checkpoints}, {os.cpu_count()} CPUs", flush=True)
+    adds, rows, spark, versus = [], [], None, None
+    for k in range(max(checkpoints)):
+        source = zip_folder(generate_folder(scratch, k, args.reports))
+        os.sync()
+        added, peak = run_child("add", str(store), str(source))
+        source.unlink()
+        adds.append((added["seconds"], peak))
+        print(f"  add {quarter_label(k)}: {added['seconds']:.1f} s, peak {peak:.2f} GiB", flush=True)
+        if k + 1 not in checkpoints:
+            continue
+        found, signals_peak = run_child("signals", str(store))
+        rows.append({"quarters": k + 1, "ingest_s": sum(a for a, _ in adds), "ingest_peak": max(p for _, p in adds),
+                     "store_mib": size_of(store) / 2**20, "peak": signals_peak, **found})
+        print(f"  -> {k + 1} quarter(s): signals {found['seconds']:.1f} s (agents), {found['all_seconds']:.1f} s "
+              f"(all ingredients), peak {signals_peak:.2f} GiB, flags {found['flags']}", flush=True)
+        if k + 1 == spark_at:
+            spark, spark_peak = run_child("spark", str(store))
+            assert (spark["pairs"], spark["a_sum"]) == (found["pairs"], found["a_sum"]), (spark, found)
+            print(f"  -> Spark: {spark['seconds']:.1f} s + {spark['startup']:.1f} s start-up, same counts", flush=True)
+    versus, _ = run_child("vigipy", str(store))
+    report(rows, spark, spark_at, versus)
+    if not args.scratch:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def generate_folder(scratch: Path, k: int, reports: int) -> Path:
+    folder = scratch / "src" / quarter_label(k)
+    generate(folder, k, reports)
+    return folder
+
+
+def report(rows: list[dict], spark: dict | None, spark_at: int | None, versus: dict) -> None:
+    """Print the table and the ratios."""
+    print("\n| quarters | ingest s | ingest s/quarter | ingest peak GiB | store MiB | signals s (agents, 4 methods) "
+          "| signals s (all ingredients) | signals peak GiB | pairs in prior |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['quarters']} | {r['ingest_s']:.1f} | {r['ingest_s'] / r['quarters']:.1f} | {r['ingest_peak']:.2f} "
+              f"| {r['store_mib']:.0f} | {r['seconds']:.1f} | {r['all_seconds']:.1f} | {r['peak']:.2f} "
+              f"| {r['prior_pairs']:,} |")
+    first, last = rows[0], rows[-1]
+    print(f"\nratios, {last['quarters']} vs {first['quarters']} quarter(s): ingest peak "
+          f"{last['ingest_peak'] / first['ingest_peak']:.2f}x, ingest time per quarter "
+          f"{last['ingest_s'] / last['quarters'] / (first['ingest_s'] / first['quarters']):.2f}x, signals time "
+          f"{last['seconds'] / first['seconds']:.2f}x for {last['quarters'] / first['quarters']:.0f}x the data")
+    per_quarter = last["ingest_s"] / last["quarters"]
+    print(f"extrapolated ingest of 90 quarters: {90 * per_quarter / 60:.0f} min")
+    print(f"statistics on {versus['pairs']:,} pairs: il6analysis {versus['ours_s']:.2f} s, vigipy (ror, prr, bcpnn, gps) "
+          f"{versus['vigipy_s']:.2f} s, ratio {versus['vigipy_s'] / versus['ours_s']:.1f}x; "
+          f"ROR agrees to {versus['ror_max_rel_gap']:.1e} (relative)")
+    if spark:
+        base = next(r for r in rows if r["quarters"] == spark_at)
+        print(f"Spark at {spark_at} quarter(s): {spark['seconds']:.1f} s (+ {spark['startup']:.1f} s start-up) vs "
+              f"DuckDB {base['seconds']:.1f} s: {spark['seconds'] / base['seconds']:.1f}x; identical counts")
+    print(f"signal flags at {last['quarters']} quarter(s), all ingredients (synthetic data, no real association): "
+          + ", ".join(f"{k} {v}" for k, v in last["flags"].items()))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -51,44 +50,15 @@ def suite_dir(tmp_path_factory) -> Path:
     return out
 
 
-@dataclass
-class Quarter:
-    """The part of a FAERS read that ingestion uses."""
-
-    tables: dict[str, pd.DataFrame]
-    quarters: list[str] = field(default_factory=lambda: ["2099Q1"])
-
-
-def _hand_made() -> Quarter:
-    """Ten reports. Tocilizumab is primary suspect in 1-4 (as ACTEMRA in 1-2, by
-    active ingredient in 3-4) and secondary suspect in 7; neutropenia is reported
-    in 1, 2, 3, 5, 6 and 7. So, primary suspect only, a=3, b=1, c=3, d=3. A term
-    written as markup is reported with tocilizumab only, to test escaping."""
-    ids = [str(i) for i in range(1, 11)]
-    drug = pd.DataFrame(
-        [("1", "PS", "ACTEMRA 162 MG", ""), ("2", "PS", "Actemra", ""), ("3", "PS", "TOCILIZUMAB.", "TOCILIZUMAB"),
-         ("4", "PS", "UNKNOWN", "TOCILIZUMAB"), ("7", "SS", "ACTEMRA", "TOCILIZUMAB"),
-         ("5", "PS", "MRA VACCINE", ""), ("6", "PS", "METHOTREXATE", "METHOTREXATE"),
-         ("8", "PS", "KEVZARA", "SARILUMAB"), ("9", "PS", "ASPIRIN", ""), ("10", "PS", "ASPIRIN", "")],
-        columns=["primaryid", "role_cod", "drugname", "prod_ai"], dtype="str",
-    )
-    reac = pd.DataFrame(
-        [(i, "Neutropenia") for i in ["1", "2", "3", "5", "6", "7"]] + [("1", "Rash"), ("8", "Rash"), ("9", "Rash")]
-        + [(i, "<b>Bold</b> reaction") for i in ["1", "2", "3", "9"]],
-        columns=["primaryid", "pt"], dtype="str",
-    )
-    demo = pd.DataFrame({"primaryid": ids, "caseid": ids}, dtype="str")
-    return Quarter({"demo": demo, "drug": drug, "reac": reac})
+HAND_MADE_FAERS = Path(__file__).parent / "fixtures" / "faers" / "hand_made_2099q1"
+"""Ten hand-made reports (see its PROVENANCE.md): tocilizumab primary suspect in four of them."""
 
 
 @pytest.fixture
-def hand_made_faers() -> Quarter:
-    return _hand_made()
+def faers_database(tmp_path) -> Path:
+    """A FAERS store holding the hand-made quarter."""
+    from il6analysis.sources.faers_store import add_quarter
 
-
-@pytest.fixture
-def faers_database(tmp_path, hand_made_faers) -> Path:
-    """A FAERS DuckDB file built from the hand-made reports."""
-    from il6analysis.sources.faers_store import ingest
-
-    return ingest(hand_made_faers, tmp_path / "faers.duckdb")
+    store = tmp_path / "faers"
+    add_quarter(store, HAND_MADE_FAERS)
+    return store

@@ -31,6 +31,7 @@ def test_environment_yml_matches_pyproject(repo_root):
     conda = dict(_name_and_bound(d) for d in environment["dependencies"] if isinstance(d, str) and d != "pip")
     pip_entries = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
     assert "-e ." in pip_entries, "environment.yml must install the package itself"
+    conda |= dict(_name_and_bound(d.split("#")[0].strip()) for d in pip_entries if d != "-e .")  # PyPI-only
     assert "conda-forge" in environment["channels"]
     for requirement in wanted:
         name, bound = _name_and_bound(requirement)

@@ -1,97 +1,102 @@
-"""Disproportionality analysis of FAERS reports on an embedded DuckDB database.
+"""FAERS disproportionality per agent x MedDRA preferred term, over a FAERS store (queries only).
 
-:mod:`il6analysis.sources.faers_store` writes de-duplicated FAERS quarters into a
-DuckDB file; :func:`disproportionality`
-computes, per agent x MedDRA preferred term, the 2x2 table of reports and the
-reporting odds ratio (ROR) and proportional reporting ratio (PRR) with 95%
-confidence intervals, against all other reports in the database.
+``il6 refresh faers`` writes the store (:mod:`il6analysis.sources.faers_store`);
+:func:`disproportionality` counts, on DuckDB or Spark, for every ingredient x
+preferred term over the de-duplicated reports, the 2x2 table against all
+other reports, and computes the chosen methods of
+:mod:`il6analysis.analysis.disproportionality` (ROR, PRR with chi-square, IC,
+EBGM), optionally stratified by sex, age band and report year.
 
-For an agent and a term, over distinct reports (``primaryid``)::
+Output columns (stable): ``agent_id, ingredient, pt``, the cells ``a, b, c,
+d`` and ``expected``, ``ror, ror_low, ror_high, prr, prr_low, prr_high, chi2,
+ic, ic025, ic975, ebgm, eb05, eb95`` (NaN for a method not run), and the
+rules ``signal_ror`` (a >= 3 and ror_low > 1), ``signal_prr`` (Evans: PRR >= 2,
+chi2 >= 4, a >= 3), ``signal_ic`` (IC025 > 0) and ``signal_ebgm`` (EB05 >= 2).
 
-                      term reported   term not reported
-    agent suspect           a                 b
-    all other reports       c                 d
-
-    ROR = (a/b) / (c/d)       95% CI: exp(ln ROR +/- 1.96 sqrt(1/a + 1/b + 1/c + 1/d))
-    PRR = (a/(a+b)) / (c/(c+d))  95% CI: exp(ln PRR +/- 1.96 sqrt(1/a - 1/(a+b) + 1/c - 1/(c+d)))
-
-A ratio is missing when a cell it divides by is zero. A report counts for an
-agent when one of its drug rows in the chosen suspect roles names the agent,
-by active ingredient (``prod_ai``) or drug name, under any of its INNs,
-brands or code names.
-
-These are reporting statistics: they reflect what was reported, not how
-often a reaction occurs, and they are subject to reporting biases.
+A report counts for an agent when one of its drug rows in the chosen roles
+names the agent by active ingredient or drug name, under any of its INNs,
+brands or code names. These are reporting statistics: they reflect what was
+reported, not how often a reaction occurs (stimulated reporting, confounding
+by indication and notoriety all move them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import duckdb
-import numpy as np
 import pandas as pd
 
-from il6analysis.errors import StoreError
+from il6analysis.analysis import faers_counts, faers_tables
+from il6analysis.analysis.disproportionality import METHODS, fit_gamma_mixture, signals
+from il6analysis.errors import StoreError, UsageError
 from il6analysis.paths import location
 
-SUSPECT_ROLES = {"PS": "primary suspect", "SS": "secondary suspect", "C": "concomitant", "I": "interacting"}
+SUSPECT_ROLES = faers_tables.ROLES
 DEFAULT_ROLES: tuple[str, ...] = ("PS",)
+ENGINES = faers_tables.ENGINES
+STRATA = faers_tables.STRATA
+LOWER_BOUND = {"ror": "ror_low", "prr": "prr_low", "ic": "ic025", "ebgm": "eb05"}
+"""Method -> the column of its lower interval bound, by which :func:`top_signals` ranks."""
+Progress = Callable[[str], None]
 
 
-def drug_name_agents(names: Iterable[str], agents: Sequence[str] = ()) -> pd.DataFrame:
-    """Return ``field, agent_id``: which agents each distinct FAERS drug name or
-    active ingredient refers to, by :func:`il6analysis.curated.names.agents_in_text`
-    (the rule ClinicalTrials.gov interventions are matched by too), restricted
-    to ``agents`` when given."""
-    from il6analysis.curated.names import agents_in_text
-
-    rows = [(name, agent) for name in names for agent in sorted(agents_in_text(name))
-            if not agents or agent in agents]
-    return pd.DataFrame(rows, columns=["field", "agent_id"], dtype="str")
+def database_path(database: str | Path | None = None) -> Path:
+    """Return the FAERS store a query reads: ``database`` made absolute, else the ``faers``
+    location of :mod:`il6analysis.paths`."""
+    return location("faers", database)
 
 
-_NAMED_SQL = """
-CREATE TEMP VIEW named AS
-SELECT DISTINCT d.primaryid, field
-FROM drug d, (SELECT unnest([d.prod_ai, d.drugname]) AS field)
-WHERE d.role_cod IN (SELECT role FROM roles) AND field IS NOT NULL
-"""
-
-_SIGNAL_SQL = """
-WITH exposed AS (
-    SELECT DISTINCT n.primaryid, m.agent_id
-    FROM named n JOIN name_agents m USING (field)
-    WHERE n.primaryid IN (SELECT primaryid FROM demo)
-),
-events AS (SELECT DISTINCT primaryid, pt FROM reac WHERE pt IS NOT NULL
-           AND primaryid IN (SELECT primaryid FROM demo)),
-total AS (SELECT count(DISTINCT primaryid) AS n FROM demo),
-per_agent AS (SELECT agent_id, count(*) AS n_agent FROM exposed GROUP BY agent_id),
-per_event AS (SELECT pt, count(*) AS n_event FROM events GROUP BY pt),
-pairs AS (SELECT x.agent_id, e.pt, count(*) AS a FROM exposed x JOIN events e USING (primaryid) GROUP BY 1, 2)
-SELECT p.agent_id, p.pt, p.a,
-       g.n_agent - p.a AS b,
-       v.n_event - p.a AS c,
-       t.n - g.n_agent - v.n_event + p.a AS d
-FROM pairs p JOIN per_agent g USING (agent_id) JOIN per_event v USING (pt), total t
-WHERE p.a >= $min_cases
-"""
+def database_exists(database: str | Path | None = None) -> bool:
+    """True when a readable FAERS store with at least one quarter is at ``database`` (default location)."""
+    try:
+        faers_tables.read_catalog(database_path(database))
+    except StoreError:
+        return False
+    return True
 
 
-def _ratios(table: pd.DataFrame) -> pd.DataFrame:
-    a, b, c, d = (table[k].astype("float64") for k in "abcd")
-    defined = (a > 0) & (b > 0) & (c > 0) & (d > 0)
-    ror = ((a / b) / (c / d)).where(defined)
-    ror_se = (1 / a + 1 / b + 1 / c + 1 / d) ** 0.5
-    prr = ((a / (a + b)) / (c / (c + d))).where(defined)
-    prr_se = (1 / a - 1 / (a + b) + 1 / c - 1 / (c + d)).clip(lower=0) ** 0.5
-    z = 1.959963984540054  # 97.5th percentile of the standard normal
-    return table.assign(
-        ror=ror, ror_lower=ror * np.exp(-z * ror_se), ror_upper=ror * np.exp(z * ror_se),
-        prr=prr, prr_lower=prr * np.exp(-z * prr_se), prr_upper=prr * np.exp(z * prr_se),
-    )
+def database_info(database: str | Path | None = None) -> dict[str, object]:
+    """Return what a FAERS store holds.
+
+    Returns:
+        ``database`` (path), ``quarters`` (e.g. ``"2004Q1, 2017Q2"``),
+        ``quarter_list``, ``ingested_at`` (latest add), ``demo_rows``,
+        ``drug_rows``, ``reac_rows`` (rows stored, before de-duplication).
+
+    Raises:
+        StoreError: no store there, or not a readable store of this version.
+    """
+    path = database_path(database)
+    entries = faers_tables.read_catalog(path)["quarters"]
+    rows = {t: sum(e["rows"][t] for e in entries.values()) for t in ("demo", "drug", "reac")}
+    return {"database": str(path), "quarters": ", ".join(sorted(entries)), "quarter_list": sorted(entries),
+            "ingested_at": max(e["ingested_at"] for e in entries.values()), **{f"{t}_rows": n for t, n in rows.items()}}
+
+
+def _check_methods(methods: Sequence[str]) -> tuple[str, ...]:
+    methods = (methods,) if isinstance(methods, str) else tuple(methods)
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown or not methods:
+        raise UsageError(f"unknown method(s) {', '.join(unknown) or '(none given)'}; valid: {', '.join(METHODS)}")
+    return methods
+
+
+def _open(database, engine: str, agents, roles, strata, progress: Progress):
+    from il6analysis.analysis.selection import resolve_agents
+
+    wanted = resolve_agents(agents)
+    roles = [r.strip().upper() for r in roles]
+    strata = faers_counts.check_strata(strata)
+    progress(f"opening the FAERS store on {engine}")
+    store = faers_tables.open_store(database_path(database), engine)
+    progress("normalising drug names to ingredients")
+    lookup, names = faers_tables.ingredients(store)
+    clean = faers_tables.clean_tables(store, store.table("name_lookup", lookup), roles)
+    agent_names = names[names["agent_id"].notna()]
+    if wanted:
+        agent_names = agent_names[agent_names["agent_id"].isin(wanted)]
+    return store, names, clean, agent_names, strata
 
 
 def disproportionality(
@@ -99,75 +104,120 @@ def disproportionality(
     agents: Sequence[str] | None = None,
     roles: Sequence[str] = DEFAULT_ROLES,
     min_cases: int = 3,
+    *,
+    methods: Sequence[str] = METHODS,
+    strata: Sequence[str] = (),
+    haldane: bool = False,
+    yates: bool = False,
+    engine: str = "duckdb",
+    all_ingredients: bool = False,
+    progress: Progress | None = None,
 ) -> pd.DataFrame:
-    """Return ROR and PRR with 95% CIs per agent x preferred term.
+    """Return the disproportionality of every agent x preferred term (see the module notes).
 
     Args:
-        database: the DuckDB file written by :func:`ingest` (default:
-            the ``faers`` location of :mod:`il6analysis.paths`).
-        agents: agent names to analyse (any INN, brand or code name); all when empty.
-        roles: drug roles that count as exposure: ``("PS",)`` for primary
-            suspect only, ``("PS", "SS")`` to add secondary suspects.
-        min_cases: keep pairs with at least this many reports (``a``).
+        database: the store folder (default: the ``faers`` location of :mod:`il6analysis.paths`).
+        agents: agent names to analyse (any INN, brand or code name); all IL-6 agents when empty.
+        roles: drug roles counted as exposure: ``PS`` (primary suspect), ``SS``, ``C``, ``I``.
+        min_cases: keep pairs with at least this many reports (``a``); the EBGM
+            prior is fitted on every pair with ``a >= 1`` of every ingredient first.
+        methods: any of ``ror``, ``prr`` (with ``chi2``), ``ic``, ``ebgm``.
+        strata: any of ``sex``, ``age_band``, ``year``: ROR becomes the
+            Mantel-Haenszel ROR and ``expected`` (so IC and EBGM) the stratified
+            sum; PRR and chi2 stay crude.
+        haldane: add 0.5 to every cell before the crude ROR and PRR.
+        yates: Yates-corrected chi-square instead of the plain Pearson one.
+        engine: ``duckdb`` (default) or ``spark`` (PySpark local mode).
+        all_ingredients: every ingredient in the store, not only the agents.
+        progress: called with a short message before each long step.
 
     Returns:
-        ``agent_id, pt, a, b, c, d, ror, ror_lower, ror_upper, prr, prr_lower,
-        prr_upper, signal`` sorted by agent and descending lower ROR bound;
-        ``signal`` is True when ``a >= 3`` and the lower ROR bound exceeds 1.
+        One row per pair, sorted by agent and descending lower bound of the
+        first method; the EBGM prior is in ``.attrs["gamma_mixture"]``.
 
     Raises:
-        StoreError: no database at that path (run ``il6 refresh faers`` first).
-        ValueError: an unknown suspect role.
+        StoreError: no store (run ``il6 refresh faers PATH``), or not a store.
+        UsageError: an unknown role, method, stratum or engine, or a negative ``min_cases``.
         UnknownNameError: an unknown agent name.
     """
-    from il6analysis.analysis.selection import resolve_agents
+    progress = progress or (lambda message: None)
+    methods = _check_methods(methods)
+    if min_cases < 0:
+        raise UsageError(f"min_cases must be 0 or more, not {min_cases}")
+    store, names, clean, chosen, strata = _open(database, engine, agents, roles, strata, progress)
+    m = faers_counts.margins(clean, strata)
+    prior = None
+    if "ebgm" in methods:
+        progress("counting every ingredient x term pair for the EBGM prior")
+        everything = store.execute(faers_counts.all_pairs(m))
+        progress(f"fitting the EBGM prior on {len(everything):,} pairs")
+        prior = fit_gamma_mixture(everything["a"], everything["expected"], zero_truncated=True)
+    progress("counting the agents' pairs")
+    ids = None if all_ingredients else chosen["ingredient_id"].tolist()
+    rows = store.execute(faers_counts.pair_rows(m, ids, max(min_cases, 1)))
+    rows = rows.astype({"a": "int64", "n_drug": "int64", "n_event": "int64", "n": "int64"})
+    if not strata:
+        rows = rows.drop(columns="stratum")
+    progress("computing the statistics")
+    table = signals(rows, methods=methods, min_cases=min_cases, haldane=haldane, yates=yates, prior=prior,
+                    strata="stratum" if strata else None)
+    table = table.merge(names, on="ingredient_id").merge(faers_tables.pt_names(store), on="pt_id")
+    table["signal_ror"] = (table["a"] >= 3) & (table["ror_low"] > 1)
+    first = ["agent_id", "ingredient", "pt"]
+    table = table[first + [c for c in table.columns if c not in first + ["ingredient_id", "pt_id"]]]
+    table = table.sort_values(["agent_id", LOWER_BOUND[methods[0]], "pt"], ascending=[True, False, True],
+                              na_position="last").reset_index(drop=True)
+    table.attrs["gamma_mixture"] = prior
+    return table
 
-    database = Path(database) if database is not None else location("faers")
-    if not database.is_file():
-        raise StoreError(f"no FAERS database at {database}; ingest quarterly files with `il6 refresh faers PATH`")
-    unknown = [r for r in roles if r not in SUSPECT_ROLES]
-    if unknown or not roles:
-        raise ValueError(f"unknown drug role(s) {unknown}; valid: {', '.join(SUSPECT_ROLES)}")
-    wanted = resolve_agents(agents)
-    with duckdb.connect(str(database), read_only=True) as connection:
-        connection.register("roles", pd.DataFrame({"role": list(roles)}))
-        connection.execute(_NAMED_SQL)
-        names = [row[0] for row in connection.execute("SELECT DISTINCT field FROM named").fetchall()]
-        connection.register("name_agents", drug_name_agents(names, wanted))
-        table = connection.execute(_SIGNAL_SQL, {"min_cases": int(min_cases)}).df()
-    table = _ratios(table.astype({k: "int64" for k in "abcd"}))
-    table["signal"] = (table["a"] >= 3) & (table["ror_lower"] > 1)
-    table = table.astype({"agent_id": "str", "pt": "str"})
-    return table.sort_values(["agent_id", "ror_lower"], ascending=[True, False], na_position="last").reset_index(drop=True)
 
-
-def database_path(database: str | Path | None = None) -> Path:
-    """Return the FAERS database a query reads: ``database`` made absolute, else the
-    ``faers`` location of :mod:`il6analysis.paths`."""
-    return location("faers", database)
-
-
-def database_info(database: str | Path | None = None) -> dict[str, object]:
-    """Return what a FAERS database holds: quarters, ingestion time and row counts.
+def top_signals(table: pd.DataFrame, per_agent: int = 10, method: str = "ror") -> pd.DataFrame:
+    """Return each agent's ``per_agent`` terms with the highest lower bound of ``method``'s interval.
 
     Raises:
-        StoreError: no database at that path.
+        UsageError: an unknown method.
     """
-    database = Path(database) if database is not None else location("faers")
-    if not database.is_file():
-        raise StoreError(f"no FAERS database at {database}; ingest quarterly files with `il6 refresh faers PATH`")
-    with duckdb.connect(str(database), read_only=True) as connection:
-        quarters, ingested = connection.execute("SELECT quarters, ingested_at FROM ingest_info").fetchone()
-        counts = {t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("demo", "drug", "reac")}
-    return {"database": str(database), "quarters": quarters, "ingested_at": str(ingested), **{f"{t}_rows": n for t, n in counts.items()}}
-
-
-def top_signals(table: pd.DataFrame, per_agent: int = 10) -> pd.DataFrame:
-    """Return each agent's ``per_agent`` terms with the highest lower ROR bound."""
-    ranked = table.dropna(subset=["ror_lower"]).sort_values("ror_lower", ascending=False)
+    bound = LOWER_BOUND[_check_methods([method])[0]]
+    ranked = table.dropna(subset=[bound]).sort_values([bound, "pt"], ascending=[False, True])
     return ranked.groupby("agent_id", sort=True).head(per_agent).reset_index(drop=True)
 
 
-def database_exists(database: str | Path | None = None) -> bool:
-    """True when a FAERS database file exists at ``database`` (default: the ``faers`` location of :mod:`il6analysis.paths`)."""
-    return (Path(database) if database is not None else location("faers")).is_file()
+def reports_per_year(
+    database: str | Path | None = None,
+    agents: Sequence[str] | None = None,
+    roles: Sequence[str] = DEFAULT_ROLES,
+    *,
+    engine: str = "duckdb",
+) -> pd.DataFrame:
+    """Return ``agent_id, year, reports, all_reports, share``: each agent's de-duplicated reports per
+    FDA receipt year (``year`` may be ``"unknown"``), all reports that year, and the agent's share.
+
+    Raises:
+        As :func:`disproportionality`.
+    """
+    store, _, clean, chosen, _ = _open(database, engine, agents, roles, (), lambda message: None)
+    per = store.execute(faers_counts.reports_per_year(clean, chosen["ingredient_id"].tolist()))
+    per = per.merge(chosen[["ingredient_id", "agent_id"]], on="ingredient_id")
+    per = per.astype({"reports": "int64", "all_reports": "int64", "year": "str"})
+    per["share"] = per["reports"] / per["all_reports"]
+    return per[["agent_id", "year", "reports", "all_reports", "share"]].sort_values(["agent_id", "year"]).reset_index(
+        drop=True)
+
+
+def unlabelled_signals(table: pd.DataFrame, agents: Sequence[str] | None = None) -> pd.DataFrame:
+    """Return the rows of ``table`` (for ``agents``, all when empty) marked by whether the agent's label
+    already names the term: ``in_label`` (bool) and ``label_match`` (what matched), unlabelled first.
+
+    See :mod:`il6analysis.analysis.label_terms` for the matching rule.
+
+    Raises:
+        UnknownNameError: an unknown agent name.
+    """
+    from il6analysis.analysis.label_terms import label_matches
+    from il6analysis.analysis.selection import resolve_agents
+
+    wanted = resolve_agents(agents)
+    rows = table[table["agent_id"].isin(wanted)] if wanted else table[table["agent_id"].notna()]
+    matched = label_matches(rows[["agent_id", "pt"]])
+    out = rows.assign(in_label=matched.notna().to_numpy(), label_match=matched.fillna("").to_numpy())
+    return out.sort_values(["in_label", "agent_id"], kind="stable").reset_index(drop=True)

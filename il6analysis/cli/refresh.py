@@ -17,22 +17,29 @@ OutDir = Annotated[Path | None, typer.Option(help="Refreshed data folder to writ
 
 @refresh_app.command("faers")
 def refresh_faers(
-    paths: Annotated[list[Path], typer.Argument(help="FAERS quarterly zips or unpacked folders (several combine).")],
-    db: Annotated[Path | None, typer.Option(help="DuckDB file to write (default: data/faers.duckdb, or $IL6_FAERS_DB).")] = None,
+    paths: Annotated[list[Path], typer.Argument(help="FAERS or legacy AERS quarterly zips or unpacked folders.")],
+    db: Annotated[Path | None, typer.Option(help="FAERS store folder to add to (default: the faers location, "
+                                                 "or $IL6_FAERS_DB).")] = None,
+    memory_limit: Annotated[str, typer.Option(help="DuckDB memory limit while reading a quarter.")] = "1GB",
 ) -> None:
-    """Ingest FAERS quarterly ASCII files into the DuckDB database the reports read.
+    """Add FAERS quarterly ASCII files to the store the reports and `il6 signals` read.
 
-    Only the latest version of each case is kept and deleted cases are
-    removed; the previous database is replaced only when ingestion succeeded.
+    Each quarter is read on its own and stored as Parquet; re-adding a quarter
+    replaces it. De-duplication (latest case version, deleted cases) is applied
+    over the whole history when the store is read. A failed add leaves the
+    store as it was.
     """
-    from il6analysis.analysis.signals import database_info
-    from il6analysis.sources.faers import read_quarters
-    from il6analysis.sources.faers_store import ingest
+    from il6analysis.sources.faers_store import add_quarters
 
-    database = ingest(read_quarters(paths), location("faers", db))
-    info = database_info(database)
-    typer.echo(f"ingested {info['quarters']} into {database}: {info['demo_rows']} reports, "
-               f"{info['drug_rows']} drug rows, {info['reac_rows']} reaction rows")
+    store = location("faers", db)
+
+    def progress(done: int, total: int, path: str) -> None:
+        note(f"reading {done + 1}/{total}: {path}")
+
+    for entry in add_quarters(store, paths, memory_limit=memory_limit, progress=progress):
+        rows = entry["rows"]
+        typer.echo(f"added {entry['quarter']} to {store}: {rows['demo']} reports, {rows['drug']} drug rows, "
+                   f"{rows['reac']} reaction rows, {rows['deleted']} deleted cases listed")
 
 
 def _print_outcome(outcome) -> None:

@@ -1,4 +1,4 @@
-"""``il6 signals``: FAERS disproportionality per agent x preferred term."""
+"""``il6 signals``: FAERS disproportionality per agent x preferred term, by the chosen methods."""
 
 from __future__ import annotations
 
@@ -8,25 +8,42 @@ from typing import Annotated
 import typer
 
 from il6analysis.cli.app import app
-from il6analysis.cli.output import echo_frame
+from il6analysis.cli.output import echo_frame, note
 from il6analysis.paths import location
+
+_SHOWN = {"ror": ["ror", "ror_low", "ror_high"], "prr": ["prr", "prr_low", "prr_high", "chi2"],
+          "ic": ["ic", "ic025", "ic975"], "ebgm": ["ebgm", "eb05", "eb95"]}
+
+
+def _listed(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 @app.command("signals")
 def signals_command(
     agent: Annotated[list[str] | None, typer.Option("--agent", "-a", help="Agent (any name); repeatable. Default: all.")] = None,
-    roles: Annotated[str, typer.Option(help="Drug roles counted as exposure, comma-separated: PS, or PS,SS.")] = "PS",
-    min_cases: Annotated[int, typer.Option(min=1, help="Minimum reports for a term to be listed.")] = 3,
-    top: Annotated[int, typer.Option(min=1, help="Terms per agent, by lower ROR bound.")] = 10,
-    db: Annotated[Path | None, typer.Option(help="FAERS DuckDB file (default: data/faers.duckdb, or $IL6_FAERS_DB).")] = None,
+    method: Annotated[str, typer.Option(help="Methods, comma-separated: ror, prr (with chi2), ic, ebgm. "
+                                             "The first ranks the terms.")] = "ror,prr,ic,ebgm",
+    roles: Annotated[str, typer.Option(help="Drug roles counted as exposure, comma-separated: PS, SS, C, I.")] = "PS",
+    min_cases: Annotated[int, typer.Option(min=0, help="Minimum reports (a) for a term to be listed.")] = 3,
+    strata: Annotated[str, typer.Option(help="Stratify by any of sex, age_band, year, comma-separated "
+                                             "(Mantel-Haenszel ROR, stratified expected counts).")] = "",
+    haldane: Annotated[bool, typer.Option("--haldane", help="Add 0.5 to every cell before the crude ROR and PRR.")] = False,
+    yates: Annotated[bool, typer.Option("--yates", help="Yates-corrected chi-square (default: Pearson, uncorrected).")] = False,
+    engine: Annotated[str, typer.Option(help="Counting engine: duckdb (in-process) or spark (PySpark local mode).")] = "duckdb",
+    top: Annotated[int, typer.Option(min=1, help="Terms per agent, by the lower bound of the first method.")] = 10,
+    db: Annotated[Path | None, typer.Option(help="FAERS store folder (default: the faers location, or $IL6_FAERS_DB).")] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Print every pair as CSV instead of the top terms.")] = False,
 ) -> None:
-    """FAERS disproportionality: ROR and PRR with 95% CIs per agent x preferred term."""
+    """FAERS disproportionality: ROR, PRR, IC and EBGM with their intervals per agent x preferred term."""
     from il6analysis.analysis.signals import disproportionality, top_signals
 
-    table = disproportionality(location("faers", db), agents=agent,
-                               roles=[r.strip().upper() for r in roles.split(",")], min_cases=min_cases)
+    methods = _listed(method)
+    table = disproportionality(location("faers", db), agents=agent, roles=_listed(roles), min_cases=min_cases,
+                               methods=methods, strata=_listed(strata), haldane=haldane, yates=yates,
+                               engine=engine.strip().lower(), progress=note)
     if csv:
         typer.echo(table.to_csv(index=False), nl=False)
         return
-    echo_frame(top_signals(table, top).round(2))
+    shown = ["agent_id", "pt", "a", "expected"] + [c for m in methods for c in _SHOWN[m]]
+    echo_frame(top_signals(table, top, methods[0])[shown].round(3))

@@ -1,356 +1,387 @@
-"""FAERS quarterly ASCII extracts -> de-duplicated case tables.
+"""One FAERS or legacy AERS quarterly extract -> typed, normalised Parquet tables, by DuckDB.
 
 The FDA publishes the FDA Adverse Event Reporting System (FAERS, from 2012Q4)
 and its predecessor, legacy AERS (2004Q1-2012Q3), as one zip per quarter
-holding seven ``$``-delimited tables (DEMO, DRUG, REAC, OUTC, THER, INDI,
-RPSR) and, for FAERS, a list of deleted cases (``Deleted/DELETEyyQq.txt``).
-Its data dictionary is ``ASC_NTS`` inside every quarterly zip.
+holding ``$``-delimited tables (DEMO, DRUG, REAC, OUTC, THER, INDI, RPSR) and,
+for FAERS, a list of deleted cases (``Deleted/DELETEyyQq.txt``). Its data
+dictionary is ``ASC_NTS`` inside every quarterly zip.
 
-Reading is by header name, because columns drift between quarters:
+:func:`open_extract` finds the files of one extract (a zip or an unpacked
+folder; file names matched case-insensitively by their table prefix, in any
+folder); :func:`write_tables` has DuckDB's CSV reader read each table, only
+the columns kept, and write it as Parquet, so memory is bounded by one quarter
+whatever the history. Reading is by header name (columns drift between
+quarters); legacy names are mapped (``isr`` -> ``primaryid``, ``case`` ->
+``caseid``, ``gndr_cod`` -> ``sex``, ...). A file is read as UTF-8 when it is
+valid UTF-8, else as Latin-1 (which decodes every byte); CRLF or LF line ends.
 
-* names are stripped of a byte-order mark and spaces and lower-cased;
-* every value stays text (identifiers such as ``primaryid``, ``caseid`` or
-  ``nda_num`` keep their leading zeros); empty fields become missing;
-* a placeholder column is dropped when it is entirely empty: one with no name
-  (the extra field of the legacy files' trailing ``$``) or named like ``v23``
-  (the same field after re-serialisation by other tools);
-* file names are matched case-insensitively by their table prefix
-  (``DEMO17Q2.txt``, ``DEMO04Q1.TXT``, ``ASCII/DEMO26Q2.txt``), in any folder
-  of the zip or directory; files are decoded as latin-1, which reads every
-  byte, and may end lines with CRLF or LF.
+What is stored, per quarter (normalised once here, so counting never cleans text):
 
-Cases are then cleaned: only the latest version of a case is kept (highest
-``caseversion`` per ``caseid``, compared as numbers; ties go to the highest
-``primaryid``), cases listed in a deletion file of any quarter read are
-dropped, and the other six tables keep only the rows of kept DEMO reports.
+``demo``   ``report`` (the report key: quarter code ``yyyyq`` x 10^12 +
+           ``primaryid``, unique over the history), ``primaryid``, ``caseid``,
+           ``caseversion`` (integer, missing in legacy AERS), ``sex`` (F, M or
+           missing), ``age_years`` (from ``age``/``age_cod``; missing outside
+           0-130), ``year`` (of ``fda_dt``), ``occp_cod``, ``reporter_country``;
+``drug``   ``report``, ``drug_seq``, ``role_cod`` (upper case), ``name_id``;
+``drug_names``  ``name_id`` -> ``prod_ai`` and ``drugname``, each upper case,
+           whitespace collapsed, trailing ``.,;`` dropped, with the row count;
+``reac``   ``report``, ``pt_id``; ``pt_names``: ``pt_id`` -> ``pt_key`` (the
+           preferred term lower case, whitespace collapsed: legacy AERS's upper
+           case and FAERS's mixed case meet here) and its spellings with counts;
+``outc``   ``report``, ``outc_cod``; ``indi``: ``report``, ``drug_seq``, ``indi_pt``;
+``deleted`` the quarter's deleted ``caseid``.
 
-Legacy AERS is keyed by ISR, one number per report received, and has no case
-version: ``isr`` is renamed ``primaryid`` and ``case`` ``caseid``, and the
-latest report of a case is taken to be the one with the highest ISR, on the
-assumption that ISRs are numbered in the order the FDA received the reports.
-When legacy and FAERS quarters are combined, a FAERS version of a case always
-wins over its legacy reports.
-
-Every file is read whole into memory before it is parsed.
+``name_id`` and ``pt_id`` are 63-bit hashes of the cleaned text, so the
+counting joins and groups integers.
 """
 
 from __future__ import annotations
 
-import csv
-import functools
-import io
+import codecs
+import hashlib
 import re
+import shutil
+import uuid
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import pandas as pd
+import duckdb
 
 from il6analysis.errors import SourceError
 
-TABLES = ("demo", "drug", "reac", "outc", "ther", "indi", "rpsr")
-_DELETED = "deleted"
-_FILE_PREFIXES = {table.upper(): table for table in TABLES} | {"DELETE": _DELETED}
-_LEGACY_KEYS = {"isr": "primaryid", "case": "caseid"}
-_REQUIRED_COLUMNS = {table: ("primaryid",) for table in TABLES} | {"demo": ("primaryid", "caseid")}
-_UTF8_BOM_AS_LATIN1 = "\xef\xbb\xbf"
-_PLACEHOLDER_NAME = re.compile(r"(v\d+)?")
-_QUARTER_IN_DEMO_NAME = re.compile(r"DEMO(\d{2})Q([1-4])", re.IGNORECASE)
+TABLES = ("demo", "drug", "reac", "outc", "indi")
+"""The tables read from an extract (THER and RPSR are not needed by any statistic)."""
+REQUIRED = ("demo", "drug", "reac")
+"""Tables without which the quarter's reports would silently count as unexposed or event-free."""
+OUTPUTS = ("demo", "drug", "drug_names", "reac", "pt_names", "outc", "indi", "deleted")
+"""The Parquet files :func:`write_tables` writes for a quarter."""
+
+_ALIASES = {  # stored name <- header names, first found wins (legacy AERS and header drift)
+    "demo": {"primaryid": ("primaryid", "isr"), "caseid": ("caseid", "case"), "caseversion": ("caseversion",),
+             "sex": ("sex", "gndr_cod"), "age": ("age",), "age_cod": ("age_cod",), "fda_dt": ("fda_dt",),
+             "occp_cod": ("occp_cod",), "reporter_country": ("reporter_country",)},
+    "drug": {"primaryid": ("primaryid", "isr"), "drug_seq": ("drug_seq",), "role_cod": ("role_cod",),
+             "drugname": ("drugname",), "prod_ai": ("prod_ai",)},
+    "reac": {"primaryid": ("primaryid", "isr"), "pt": ("pt",)},
+    "outc": {"primaryid": ("primaryid", "isr"), "outc_cod": ("outc_cod", "outc_code")},
+    "indi": {"primaryid": ("primaryid", "isr"), "drug_seq": ("indi_drug_seq", "drug_seq"), "indi_pt": ("indi_pt",)},
+}
+_MUST_HAVE = {"demo": ("primaryid", "caseid"), "drug": ("primaryid", "role_cod", "drugname"),
+              "reac": ("primaryid", "pt"), "outc": ("primaryid", "outc_cod"), "indi": ("primaryid", "indi_pt")}
+_NUMERIC = {"primaryid": "BIGINT", "caseid": "BIGINT"}
+_PREFIXES = {"DEMO": "demo", "DRUG": "drug", "REAC": "reac", "OUTC": "outc", "INDI": "indi", "DELETE": "deleted"}
+_QUARTER_IN_NAME = re.compile(r"DEMO(\d{2})Q([1-4])", re.IGNORECASE)
+QUARTER_LABEL = re.compile(r"(19|20)\d{2}Q[1-4]")
+"""A quarter label such as ``2017Q2``."""
 _CASEID = re.compile(r"[0-9]+")
-_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+_BOM = b"\xef\xbb\xbf"
+_CHUNK = 1 << 20
+_KEY_SPAN = 10**12
+
+_SQUASH = "nullif(trim(regexp_replace({x}, '\\s+', ' ', 'g')), '')"
+_DRUG_NAME = "nullif(rtrim(upper(" + _SQUASH + "), ' .,;'), '')"
+_HASH = "(hash({x}) >> 1)::BIGINT"
+_AGE_FACTORS = {"YR": 1, "DEC": 10, "MON": 1 / 12, "WK": 1 / 52, "DY": 1 / 365, "HR": 1 / 8760}
 
 
 @dataclass
-class FaersData:
-    """Tables of one or more FAERS quarters, keyed by lower-case table name.
+class _File:
+    """A table or deletion file of an extract: its own name, a label for messages, and where it is."""
 
-    Attributes:
-        tables: one DataFrame per name in :data:`TABLES`, every column text
-            (missing values for empty fields); a table absent from the
-            extract is an empty frame with only ``primaryid``.
-        deleted: the caseids listed in the deletion files that were read.
-        quarters: the quarters read, e.g. ``["2026Q2"]``, in reading order.
-    """
-
-    tables: dict[str, pd.DataFrame]
-    deleted: set[str]
-    quarters: list[str]
-
-    def __getattr__(self, name: str) -> pd.DataFrame:
-        """``data.demo``, ``data.drug``, ... : the table of that name (see :data:`TABLES`).
-
-        Raises:
-            AttributeError: ``name`` is not a FAERS table.
-        """
-        if name in TABLES:
-            return self.tables[name]
-        raise AttributeError(f"FaersData has no attribute {name!r}; tables: {', '.join(TABLES)}")
-
-
-def read_quarter(path: str | Path) -> FaersData:
-    """Read one quarterly extract, a downloaded zip or an unpacked folder.
-
-    Keeps the latest version of each case and drops the cases in the
-    quarter's deletion file (see the module notes). The quarter label comes
-    from the DEMO file name (``DEMO26Q2.txt`` -> ``"2026Q2"``), else it is the
-    name of ``path``.
-
-    Returns:
-        The quarter's cleaned tables.
-
-    Raises:
-        SourceError: ``path`` is neither a zip file nor a folder; the zip is
-            truncated or corrupt; there is no DEMO file, or several files for
-            one table; a table lacks its key column (``primaryid``, or legacy
-            ``isr``; DEMO also ``caseid`` or ``case``); a file is empty or a
-            line has more or fewer fields than its header (the message names
-            the file and line).
-    """
-    path = Path(path)
-    files = _files_by_kind(_source_files(path))
-    if not files.get("demo"):
-        raise SourceError(f"{path}: no DEMO file (looked for DEMO*.txt in every folder, any letter case)")
-    tables = {table: _read_table(table, files.get(table, []), path) for table in TABLES}
-    deleted = set().union(*(_read_deletions(file) for file in files.get(_DELETED, [])))
-    quarter = _quarter_label(files["demo"][0].name) or path.name
-    return _current_cases(FaersData(tables, deleted, [quarter]))
-
-
-def read_quarters(paths: Iterable[str | Path]) -> FaersData:
-    """Read several quarterly extracts (zips or folders) as one data set.
-
-    Each case keeps only its latest version across all quarters, and a case
-    listed in the deletion file of any quarter is removed from every table.
-
-    Returns:
-        The combined, cleaned tables; ``quarters`` lists each path's quarter
-        in the order given.
-
-    Raises:
-        ValueError: ``paths`` is empty.
-        SourceError: as :func:`read_quarter`, for the first path that fails.
-    """
-    parts = [read_quarter(path) for path in paths]
-    if not parts:
-        raise ValueError("read_quarters needs at least one zip file or folder")
-    return _current_cases(_combine(parts))
-
-
-@dataclass(frozen=True)
-class _SourceFile:
-    """A table or deletion file inside an extract.
-
-    Attributes:
-        name: the file's own name, e.g. ``DEMO26Q2.txt``.
-        label: where it is, for messages: its path, or ``archive.zip:member``.
-        read: returns the file's bytes.
-    """
-
+    kind: str
     name: str
     label: str
-    read: Callable[[], bytes]
+    member: str | None = None
+    path: Path | None = None
 
 
-def _source_files(path: Path) -> list[_SourceFile]:
-    """The table and deletion files of the zip file or folder at ``path``."""
-    if path.is_dir():
-        return _folder_files(path)
-    if path.is_file() and (path.suffix.lower() == ".zip" or zipfile.is_zipfile(path)):
-        return _zip_files(path)
-    raise SourceError(f"{path} is neither a zip file nor a folder")
+@dataclass
+class Extract:
+    """One quarterly extract, its files found and checked (see :func:`open_extract`).
 
+    Attributes:
+        path: the zip file or folder.
+        quarter: its label, e.g. ``"2017Q2"``.
+        files: table name (or ``"deleted"``) -> its files.
+    """
 
-def _folder_files(folder: Path) -> list[_SourceFile]:
-    """The table and deletion files anywhere below ``folder``."""
-    return [
-        _SourceFile(file.name, str(file), file.read_bytes)
-        for file in sorted(folder.rglob("*"))
-        if file.is_file() and _kind_of(file.name)
-    ]
+    path: Path
+    quarter: str
+    files: dict[str, list[_File]]
 
-
-def _zip_files(archive: Path) -> list[_SourceFile]:
-    """The table and deletion files anywhere in the zip ``archive``."""
-    try:
-        with zipfile.ZipFile(archive) as opened:
-            members = [info.filename for info in opened.infolist() if not info.is_dir()]
-    except zipfile.BadZipFile as error:
-        raise SourceError(f"{archive}: not a readable zip file, truncated or corrupt ({error})") from None
-    return [
-        _SourceFile(PurePosixPath(member).name, f"{archive}:{member}",
-                    functools.partial(_read_zip_member, archive, member))
-        for member in members
-        if _kind_of(PurePosixPath(member).name)
-    ]
-
-
-def _read_zip_member(archive: Path, member: str) -> bytes:
-    """The uncompressed bytes of ``member`` of ``archive``."""
-    try:
-        with zipfile.ZipFile(archive) as opened:
-            return opened.read(member)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-        raise SourceError(f"{archive}:{member}: cannot be decompressed, zip truncated or corrupt ({error})") from None
+    @property
+    def is_zip(self) -> bool:
+        """True when the extract is a zip file."""
+        return self.path.is_file()
 
 
 def _kind_of(file_name: str) -> str | None:
-    """The table name (or ``"deleted"``) a ``.txt`` file holds, judged by its name's prefix."""
     upper = file_name.upper()
     if not upper.endswith(".TXT"):
         return None
-    return next((kind for prefix, kind in _FILE_PREFIXES.items() if upper.startswith(prefix)), None)
+    return next((kind for prefix, kind in _PREFIXES.items() if upper.startswith(prefix)), None)
 
 
-def _files_by_kind(files: list[_SourceFile]) -> dict[str, list[_SourceFile]]:
-    """``files`` grouped by the table (or ``"deleted"``) they hold."""
-    grouped: dict[str, list[_SourceFile]] = {}
+def open_extract(path: str | Path, quarter: str | None = None) -> Extract:
+    """Find the table and deletion files of the quarterly extract at ``path``.
+
+    Args:
+        path: a downloaded zip, or a folder of its ``.txt`` files.
+        quarter: the label (``"2017Q2"``); default from the DEMO file's name
+            (``DEMO17Q2.txt`` -> ``2017Q2``).
+
+    Returns:
+        The :class:`Extract`.
+
+    Raises:
+        SourceError: ``path`` is neither a zip file nor a folder; the zip is
+            truncated or corrupt; a DEMO, DRUG or REAC file is missing; a table
+            has several files; the quarter cannot be told or is not like 2017Q2.
+    """
+    path = Path(path)
+    if path.is_dir():
+        files = [_File(_kind_of(f.name), f.name, str(f), path=f) for f in sorted(path.rglob("*"))
+                 if f.is_file() and _kind_of(f.name)]
+    elif path.is_file():
+        try:
+            with zipfile.ZipFile(path) as archive:
+                members = [info.filename for info in archive.infolist() if not info.is_dir()]
+        except (zipfile.BadZipFile, EOFError) as error:
+            raise SourceError(f"{path}: not a readable zip file, truncated or corrupt ({error})") from None
+        files = [_File(_kind_of(PurePosixPath(m).name), PurePosixPath(m).name, f"{path}:{m}", member=m)
+                 for m in members if _kind_of(PurePosixPath(m).name)]
+    else:
+        raise SourceError(f"{path} is neither a zip file nor a folder")
+    grouped: dict[str, list[_File]] = {}
     for file in files:
-        grouped.setdefault(_kind_of(file.name), []).append(file)
-    return grouped
-
-
-def _quarter_label(demo_file_name: str) -> str | None:
-    """``"2026Q2"`` for ``DEMO26Q2.txt``; ``None`` when the name holds no quarter."""
-    match = _QUARTER_IN_DEMO_NAME.match(demo_file_name)
-    return f"20{match[1]}Q{match[2]}" if match else None
-
-
-def _read_table(table: str, files: list[_SourceFile], path: Path) -> pd.DataFrame:
-    """The one file of ``table`` in the extract at ``path`` as a frame; empty if there is none."""
-    if not files:
-        return pd.DataFrame({"primaryid": pd.Series(dtype="str")})
-    if len(files) > 1:
-        shown = ", ".join(file.label for file in files)
-        raise SourceError(f"{path}: several {table.upper()} files, cannot tell which to read: {shown}")
-    return _parse_table(files[0], _REQUIRED_COLUMNS[table])
-
-
-def _parse_table(file: _SourceFile, required: tuple[str, ...]) -> pd.DataFrame:
-    """The rows of a ``$``-delimited table file, columns named by its cleaned header."""
-    fields = _split_fields(file.read(), file.label)
-    names = [_clean_column_name(name) for name in fields.iloc[0]]
-    table = fields.iloc[1:].set_axis(names, axis="columns").reset_index(drop=True)
-    table = _drop_placeholder_columns(table.mask(table.eq("")))
-    if "primaryid" not in table.columns:
-        table = table.rename(columns=_LEGACY_KEYS)
-    missing = [column for column in required if column not in table.columns]
+        grouped.setdefault(file.kind, []).append(file)
+    for kind, group in grouped.items():
+        if kind != "deleted" and len(group) > 1:
+            raise SourceError(f"{path}: several {kind.upper()} files, cannot tell which to read: "
+                              + ", ".join(f.label for f in group))
+    missing = [t.upper() for t in REQUIRED if t not in grouped]
     if missing:
-        raise SourceError(
-            f"{file.label}: no {' or '.join(missing)} column (legacy: isr, case); "
-            f"the header has: {', '.join(names)}"
-        )
-    return table
+        raise SourceError(f"{path}: no {', '.join(missing)} file (looked for {', '.join(m + '*.txt' for m in missing)} "
+                          "in every folder, any letter case); without it the quarter's reports would count as "
+                          "unexposed or event-free, so nothing was ingested")
+    if quarter is None:
+        match = _QUARTER_IN_NAME.match(grouped["demo"][0].name)
+        if not match:
+            raise SourceError(f"{path}: cannot tell the quarter from {grouped['demo'][0].name} "
+                              "(expected a name like DEMO17Q2.txt); give the quarter, e.g. 2017Q2")
+        quarter = f"20{match[1]}Q{match[2]}"
+    if not QUARTER_LABEL.fullmatch(quarter):
+        raise SourceError(f"quarter {quarter!r} is not a quarter label like 2017Q2")
+    return Extract(path, quarter, grouped)
 
 
-def _split_fields(content: bytes, label: str) -> pd.DataFrame:
-    """Every line of ``content`` (header included) split at ``$``, as text.
+def _materialise(file: _File, archive: Path, scratch: Path) -> dict:
+    """Extract ``file`` into ``scratch`` when it is a zip member; return its name, sha256, size and encoding."""
+    sha, size = hashlib.sha256(), 0
+    utf8, valid = codecs.getincrementaldecoder("utf-8")("strict"), True
 
-    Raises:
-        SourceError: the file is empty, or a line has another number of fields
-            than the header.
-    """
+    def feed(chunk: bytes) -> None:
+        nonlocal size, valid
+        sha.update(chunk)
+        size += len(chunk)
+        if valid and not chunk.isascii():
+            try:
+                utf8.decode(chunk)
+            except UnicodeDecodeError:
+                valid = False
+
+    if file.member is not None:
+        file.path = scratch / f"{uuid.uuid4().hex[:8]}-{file.name}"
+        try:
+            with zipfile.ZipFile(archive) as opened, opened.open(file.member) as reader, open(file.path, "wb") as out:
+                while chunk := reader.read(_CHUNK):
+                    feed(chunk)
+                    out.write(chunk)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            raise SourceError(f"{file.label}: cannot be decompressed, zip truncated or corrupt ({error})") from None
+    else:
+        with open(file.path, "rb") as reader:
+            while chunk := reader.read(_CHUNK):
+                feed(chunk)
     try:
-        fields = pd.read_csv(
-            io.BytesIO(content), sep="$", header=None, dtype=str, keep_default_na=False,
-            quoting=csv.QUOTE_NONE, encoding="latin-1",
-        )
-    except pd.errors.EmptyDataError:
-        raise SourceError(f"{label}: the file is empty") from None
-    except pd.errors.ParserError as error:
-        raise _malformed(content, label, str(error)) from None
-    # The parser pads short lines silently; their missing separators give them away.
-    if content.count(b"$") != (fields.shape[1] - 1) * len(fields):
-        raise _malformed(content, label, "some lines have fewer fields than the header")
-    return fields
+        utf8.decode(b"", final=True)
+    except UnicodeDecodeError:
+        valid = False
+    return {"name": file.name, "sha256": sha.hexdigest(), "bytes": size, "encoding": "utf-8" if valid else "latin-1"}
 
 
-def _malformed(content: bytes, label: str, detail: str) -> SourceError:
-    """The error for a file whose lines disagree with its header, naming the first such line.
-
-    Lines are counted as the parser splits them: at CRLF, LF or a lone CR.
-    """
-    lines = _LINE_BREAK.split(content)
-    expected = lines[0].count(b"$") + 1
-    for number, line in enumerate(lines, start=1):
-        found = line.count(b"$") + 1
-        if line and found != expected:
-            return SourceError(f"{label} line {number}: {found} fields, but the header has {expected}")
-    return SourceError(f"{label}: malformed file ({detail})")
+def _header(file: _File, encoding: str) -> list[str]:
+    with open(file.path, "rb") as opened:
+        line = opened.readline()
+    if not line.strip(b"\r\n"):
+        raise SourceError(f"{file.label}: the file is empty (no header line)")
+    text = line.removeprefix(_BOM).rstrip(b"\r\n").decode(encoding, errors="replace")
+    return [name.strip().lower() for name in text.split("$")]
 
 
-def _clean_column_name(name: str) -> str:
-    """A header name without byte-order mark or surrounding spaces, in lower case."""
-    return name.removeprefix(_UTF8_BOM_AS_LATIN1).strip().lower()
+def _layout(table: str, names: list[str], label: str) -> dict[str, str]:
+    """Stored column -> header name, for the columns present."""
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        raise SourceError(f"{label}: repeated column name(s) in the header: {', '.join(repeated)}")
+    mapping = {stored: next(n for n in options if n in names)
+               for stored, options in _ALIASES[table].items() if any(n in names for n in options)}
+    missing = [c for c in _MUST_HAVE[table] if c not in mapping]
+    if missing:
+        raise SourceError(f"{label}: unknown header layout for {table.upper()}: no {', '.join(missing)} column "
+                          f"(legacy AERS: isr, case); the header has: {'$'.join(names)}")
+    return mapping
 
 
-def _drop_placeholder_columns(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` without the columns that are unnamed or named like ``v23`` and entirely empty."""
-    keep = [
-        position
-        for position, name in enumerate(table.columns)
-        if not (_PLACEHOLDER_NAME.fullmatch(name) and table.iloc[:, position].isna().all())
-    ]
-    return table.iloc[:, keep]
+def _quoted(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
-def _read_deletions(file: _SourceFile) -> set[str]:
-    """The caseids of a deletion file, one per line; blank lines are skipped.
+def _load(con: duckdb.DuckDBPyConnection, table: str, file: _File, info: dict) -> None:
+    """Read ``file`` into the temporary table ``src`` (stored names); every bad line is an error."""
+    names = _header(file, info["encoding"])
+    mapping = _layout(table, names, file.label)
+    wanted = {header: stored for stored, header in mapping.items()}
+    read_as = [n or f"unnamed_{i}" for i, n in enumerate(names)]
+    columns = ", ".join(f"{_quoted(n)}: '{_NUMERIC.get(wanted.get(n), 'VARCHAR')}'" for n in read_as)
+    reader = (f"read_csv({_quoted(str(file.path))}, delim='$', quote='', escape='', comment='', header=true, "
+              f"auto_detect=false, columns={{{columns}}}, encoding={_quoted(info['encoding'])}, strict_mode=true, "
+              f"null_padding=false, store_rejects=true, rejects_table='rejects', rejects_scan='scan', rejects_limit=0)")
+    select = ", ".join(f'"{mapping[c]}" AS {c}' if c in mapping else f"NULL::VARCHAR AS {c}" for c in _ALIASES[table])
+    con.execute(f"CREATE OR REPLACE TEMP TABLE src AS SELECT {select} FROM {reader}")
+    bad = con.execute("SELECT count(*), min(line), arg_min(error_type, line), arg_min(error_message, line) "
+                      "FROM rejects").fetchone()
+    if bad[0]:
+        kind = {"TOO MANY COLUMNS": "too many fields", "MISSING COLUMNS": "too few fields",
+                "CAST": "not a number where an identifier is expected"}.get(bad[2], bad[2].lower())
+        raise SourceError(f"{file.label} line {bad[1]}: {kind} ({bad[3].strip()}); the header has {len(names)} "
+                          f"fields; {bad[0]} malformed line(s) in all, nothing was ingested")
+    rows, no_key, too_big = con.execute(
+        f"SELECT count(*), count(*) FILTER (primaryid IS NULL), count(*) FILTER (primaryid >= {_KEY_SPAN}) FROM src"
+    ).fetchone()
+    if rows == 0 and table in REQUIRED:
+        raise SourceError(f"{file.label}: header only, no {table.upper()} rows; the quarter's reports would count "
+                          "as unexposed or event-free, so nothing was ingested")
+    if no_key or too_big:
+        raise SourceError(f"{file.label}: {no_key + too_big} row(s) with an empty or out-of-range "
+                          f"{mapping['primaryid']} (must be a whole number below {_KEY_SPAN})")
+    info["rows"] = rows
+    info["layout"] = "laers" if mapping["primaryid"] == "isr" else "faers"
+
+
+def _selects(quarter: str) -> dict[str, str]:
+    """The SQL writing each output from ``src`` (see the module notes)."""
+    report = f"{int(quarter[:4]) * 10 + int(quarter[-1])}::BIGINT * {_KEY_SPAN} + primaryid"
+    unit = "upper(trim(age_cod))"
+    factor = "CASE " + " ".join(f"WHEN {unit} = '{u}' THEN {f!r}" for u, f in _AGE_FACTORS.items()) + " END"
+    age = f"TRY_CAST(trim(age) AS DOUBLE) * {factor}"
+    year = "TRY_CAST(substr(trim(fda_dt), 1, 4) AS INTEGER)"
+    pt_key = "lower(" + _SQUASH.format(x="pt") + ")"
+    names = f"{_DRUG_NAME.format(x='prod_ai')} AS prod_ai, {_DRUG_NAME.format(x='drugname')} AS drugname"
+    return {
+        "demo": f"SELECT {report} AS report, primaryid, caseid, TRY_CAST(trim(caseversion) AS INTEGER) AS caseversion, "
+                "CASE upper(trim(sex)) WHEN 'F' THEN 'F' WHEN 'M' THEN 'M' END AS sex, "
+                f"CASE WHEN {age} >= 0 AND {age} < 130 THEN {age} END AS age_years, "
+                f"CASE WHEN {year} BETWEEN 1960 AND 2100 THEN {year} END AS year, "
+                "nullif(upper(trim(occp_cod)), '') AS occp_cod, "
+                "nullif(upper(trim(reporter_country)), '') AS reporter_country FROM src",
+        "drug": f"SELECT {report} AS report, trim(drug_seq) AS drug_seq, nullif(upper(trim(role_cod)), '') AS role_cod, "
+                f"{_HASH.format(x='concat_ws(chr(31), coalesce(prod_ai, chr(0)), coalesce(drugname, chr(0)))')} "
+                f"AS name_id FROM (SELECT primaryid, drug_seq, role_cod, {names} FROM src)",
+        "drug_names": f"SELECT {_HASH.format(x='concat_ws(chr(31), coalesce(prod_ai, chr(0)), coalesce(drugname, chr(0)))')} "
+                      f"AS name_id, prod_ai, drugname, count(*) AS rows FROM (SELECT {names} FROM src) "
+                      "GROUP BY ALL ORDER BY name_id",
+        "reac": f"SELECT {report} AS report, {_HASH.format(x=pt_key)} AS pt_id FROM src WHERE {pt_key} IS NOT NULL",
+        "pt_names": f"SELECT {_HASH.format(x='pt_key')} AS pt_id, pt_key, pt, count(*) AS rows FROM "
+                    f"(SELECT {pt_key} AS pt_key, {_SQUASH.format(x='pt')} AS pt FROM src) WHERE pt_key IS NOT NULL "
+                    "GROUP BY ALL ORDER BY pt_id, pt",
+        "outc": f"SELECT {report} AS report, nullif(upper(trim(outc_cod)), '') AS outc_cod FROM src",
+        "indi": f"SELECT {report} AS report, trim(drug_seq) AS drug_seq, {_SQUASH.format(x='indi_pt')} AS indi_pt "
+                "FROM src",
+    }
+
+
+_EMPTY = {"outc": "report BIGINT, outc_cod VARCHAR", "indi": "report BIGINT, drug_seq VARCHAR, indi_pt VARCHAR"}
+_WRITES = {"demo": ("demo",), "drug": ("drug", "drug_names"), "reac": ("reac", "pt_names"),
+           "outc": ("outc",), "indi": ("indi",)}
+
+
+def _read_deletions(files: list[_File]) -> list[int]:
+    caseids: set[int] = set()
+    for file in files:
+        with open(file.path, "rb") as opened:
+            for number, raw in enumerate(opened, start=1):
+                value = raw.decode("latin-1").strip().removeprefix("\xef\xbb\xbf")
+                if _CASEID.fullmatch(value):
+                    caseids.add(int(value))
+                elif value:
+                    raise SourceError(f"{file.label} line {number}: {value!r} is not a caseid")
+    return sorted(caseids)
+
+
+def write_tables(extract: Extract, folder: Path, *, memory_limit: str = "1GB", threads: int | None = None) -> dict:
+    """Read every table of ``extract`` and write its Parquet files (:data:`OUTPUTS`) into ``folder``.
+
+    Args:
+        extract: from :func:`open_extract`.
+        folder: an empty folder (a zip's members are unpacked into a scratch
+            folder inside it, one at a time, and removed).
+        memory_limit: DuckDB's memory limit (it spills to disk beyond it).
+        threads: DuckDB threads (default: DuckDB's choice).
+
+    Returns:
+        The quarter's catalog entry: ``quarter``, ``source`` (path, sha256 of a
+        zip), ``files`` (per table: name, sha256, bytes, encoding, rows,
+        layout), ``rows`` (rows stored per output).
 
     Raises:
-        SourceError: a line is neither blank nor a caseid.
+        SourceError: a file is empty, header-only (DEMO, DRUG, REAC), has an
+            unknown header layout, a line with too many or too few fields, an
+            identifier that is not a number (the message names file and line),
+            or a deletion line that is not a caseid; a zip member is corrupt.
+        OSError: the folder cannot be written (e.g. the disk is full).
     """
-    caseids = set()
-    for number, line in enumerate(file.read().decode("latin-1").split("\n"), start=1):
-        value = line.strip()
-        if _CASEID.fullmatch(value):
-            caseids.add(value)
-        elif value:
-            raise SourceError(f"{file.label} line {number}: {value!r} is not a caseid")
-    return caseids
-
-
-def _combine(parts: list[FaersData]) -> FaersData:
-    """The tables of ``parts`` stacked, their deletions and quarters joined; not yet cleaned."""
-    tables = {
-        table: pd.concat([part.tables[table] for part in parts], ignore_index=True)
-        for table in TABLES
-    }
-    deleted = set().union(*(part.deleted for part in parts))
-    quarters = [quarter for part in parts for quarter in part.quarters]
-    return FaersData(tables, deleted, quarters)
-
-
-def _current_cases(data: FaersData) -> FaersData:
-    """``data`` with the latest version of each undeleted case, and only those reports' rows."""
-    demo = _latest_versions(data.demo)
-    demo = demo[~demo["caseid"].isin(data.deleted)].reset_index(drop=True)
-    tables = {"demo": demo} | {
-        table: frame[frame["primaryid"].isin(demo["primaryid"])].reset_index(drop=True)
-        for table, frame in data.tables.items()
-        if table != "demo"
-    }
-    return FaersData(tables, data.deleted, data.quarters)
-
-
-def _latest_versions(demo: pd.DataFrame) -> pd.DataFrame:
-    """The DEMO rows holding the latest version of their case, in their original order.
-
-    Latest means highest ``caseversion``, then highest ``primaryid``, both as
-    numbers; a missing or non-numeric value ranks lowest, so legacy reports
-    (no ``caseversion``) are ranked by ISR alone and lose to any FAERS version.
-    """
-    ranks = pd.DataFrame({
-        "caseid": demo["caseid"],
-        "version": _as_number(demo.get("caseversion", pd.Series(index=demo.index, dtype="str"))),
-        "report": _as_number(demo["primaryid"]),
-    })
-    ranked = ranks.sort_values(["version", "report"], na_position="first", kind="stable")
-    latest = ranked.drop_duplicates("caseid", keep="last").index
-    return demo[demo.index.isin(latest)]
-
-
-def _as_number(values: pd.Series) -> pd.Series:
-    """``values`` as floats; missing or non-numeric text becomes NaN."""
-    return pd.to_numeric(values, errors="coerce")
+    scratch = folder / "scratch"
+    scratch.mkdir()
+    config = {"memory_limit": memory_limit, "temp_directory": str(scratch / "spill")}
+    if threads:
+        config["threads"] = threads
+    entry: dict = {"quarter": extract.quarter, "files": {}, "rows": {},
+                   "source": {"path": str(extract.path.resolve()), "kind": "zip" if extract.is_zip else "folder"}}
+    selects = _selects(extract.quarter)
+    with duckdb.connect(config=config) as con:
+        for table in TABLES:
+            file = (extract.files.get(table) or [None])[0]
+            if file is None:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE out ({_EMPTY[table]})")
+                con.execute(f"COPY out TO {_quoted(str(folder / (table + '.parquet')))} (FORMAT parquet)")
+                entry["rows"][table] = 0
+                continue
+            info = _materialise(file, extract.path, scratch)
+            _load(con, table, file, info)
+            entry["files"][table] = info
+            for output in _WRITES[table]:
+                target = _quoted(str(folder / f"{output}.parquet"))
+                entry["rows"][output] = con.execute(
+                    f"COPY ({selects[output]}) TO {target} (FORMAT parquet, COMPRESSION zstd)").fetchone()[0]
+            if file.member is not None:
+                file.path.unlink()
+        deletions = extract.files.get("deleted", [])
+        entry["files"]["deleted"] = [_materialise(f, extract.path, scratch) for f in deletions]
+        caseids = _read_deletions(deletions)
+        con.execute("CREATE OR REPLACE TEMP TABLE deleted (caseid BIGINT)")
+        if caseids:
+            con.executemany("INSERT INTO deleted VALUES (?)", [(c,) for c in caseids])
+        con.execute(f"COPY deleted TO {_quoted(str(folder / 'deleted.parquet'))} (FORMAT parquet)")
+        entry["rows"]["deleted"] = len(caseids)
+    shutil.rmtree(scratch)
+    if extract.is_zip:
+        sha = hashlib.sha256()
+        with open(extract.path, "rb") as opened:
+            while chunk := opened.read(_CHUNK):
+                sha.update(chunk)
+        entry["source"]["sha256"] = sha.hexdigest()
+    entry["layout"] = entry["files"]["demo"]["layout"]
+    return entry

@@ -1,73 +1,254 @@
-"""The FAERS database: de-duplicated quarters written into one DuckDB file.
+"""The FAERS store: a folder of Parquet files, one set per quarter, and a catalog naming them.
 
-:func:`ingest` writes the report, drug and reaction tables that
-:mod:`il6analysis.analysis.signals` queries.
+Layout::
+
+    <store>/catalog.json              format, format_version, and per quarter: its folder, rows, source files
+    <store>/parts/2017Q2-<id>/*.parquet   one quarter's tables (see il6analysis.sources.faers)
+    <store>/.lock                      held while a quarter is being added
+
+:func:`add_quarters` reads each extract on its own (memory bounded by one
+quarter) and adds it; other quarters are never re-read. Re-adding a quarter
+replaces it, so adding is idempotent.
+
+Nothing already in the store is ever modified in place. A quarter is written
+into a new folder ``.staging-<id>``; every file is fsynced and read back (each
+Parquet file's row count must match); the folder is renamed into ``parts/``
+under a name no other quarter uses; then a new catalog is written to a
+temporary file, fsynced, parsed back and renamed over ``catalog.json``, the
+one step that makes the quarter visible. Only then is the replaced quarter's
+folder removed. A failure at any step (a bad file, a full disk, an
+interruption) removes what this add wrote, and the catalog, the one file
+readers trust, is the previous one, byte for byte. Folders that no catalog
+names (left by a killed process) are removed by the next add.
+
+De-duplication (latest ``caseversion`` per ``caseid`` over all quarters, and
+every quarter's deletion list applied to all) is done when the store is read,
+by :mod:`il6analysis.analysis.faers_tables`, so adding an old quarter late
+gives the same result as adding it in order.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
+import fcntl
+import json
 import os
-import tempfile
+import shutil
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
-from il6analysis.errors import SourceError
-from il6analysis.paths import location
-from il6analysis.sources.faers import FaersData
+from il6analysis.errors import CannotWrite, OutputLocked, SourceError, StoreError
+from il6analysis.sources.faers import OUTPUTS, open_extract, write_tables
 
-_COLUMNS = {
-    "demo": ("primaryid", "caseid"),
-    "drug": ("primaryid", "role_cod", "drugname", "prod_ai"),
-    "reac": ("primaryid", "pt"),
-}
-
-
-def _frame(faers: FaersData, table: str) -> pd.DataFrame:
-    frame = faers.tables[table]
-    columns = [c for c in _COLUMNS[table] if c in frame.columns]
-    out = frame[columns].copy()
-    for column in _COLUMNS[table]:
-        if column not in out.columns:
-            out[column] = pd.Series(pd.NA, index=out.index, dtype="str")
-    return out[list(_COLUMNS[table])]
+FORMAT = "il6analysis-faers-store"
+FORMAT_VERSION = 2
+"""Version 1 was one DuckDB file (``data/faers.duckdb``); version 2 is this folder layout."""
+CATALOG = "catalog.json"
+_DUCKDB_MAGIC = b"DUCK"
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT}
+_REFUSALS = ("No space left on device", "Read-only file system", "Permission denied", "Disk quota exceeded")
 
 
-def ingest(faers: FaersData, database: str | Path | None = None) -> Path:
-    """Write the report, drug and reaction tables of ``faers`` into a DuckDB file.
-
-    The new database is built beside the old one and moved into place only
-    when complete, so a failed ingest leaves the previous database untouched.
-
-    Returns:
-        The database path.
+def check_store_path(store: Path) -> dict:
+    """Return the catalog at ``store``, or an empty one when ``store`` is missing or an empty folder.
 
     Raises:
-        SourceError: a required column is missing from the FAERS tables.
+        StoreError: ``store`` is a DuckDB file of the earlier single-file
+            format, another file, a non-empty folder that is not a store, or a
+            store of another format version.
     """
-    database = Path(database) if database is not None else location("faers")
-    database.parent.mkdir(parents=True, exist_ok=True)
-    for table in _COLUMNS:
-        if "primaryid" not in faers.tables[table].columns:
-            raise SourceError(f"FAERS {table.upper()} table has no primaryid column; cannot ingest")
-    fd, staging = tempfile.mkstemp(dir=database.parent, prefix=f".{database.name}.", suffix=".tmp")
-    os.close(fd)
-    os.unlink(staging)  # DuckDB creates the file itself
+    empty = {"format": FORMAT, "format_version": FORMAT_VERSION, "quarters": {}}
+    if store.is_file():
+        with open(store, "rb") as opened:
+            magic = opened.read(12)[8:12]
+        if magic == _DUCKDB_MAGIC:
+            raise StoreError(f"{store} is a FAERS database of the earlier single-file format (version 1); "
+                             "this version keeps a folder of Parquet files: ingest the quarterly files again with "
+                             f"`il6 refresh faers PATH --db FOLDER` (a new folder); {store} was left as it is")
+        raise StoreError(f"{store} is a file, not a FAERS store folder; give a new or empty folder with --db")
+    if not store.exists() or all(_own_leftover(entry) for entry in store.iterdir()):
+        return empty
+    catalog_file = store / CATALOG
+    if not catalog_file.is_file():
+        raise StoreError(f"{store} is a folder with other files in it, not a FAERS store (it has no {CATALOG}); "
+                         "give a new or empty folder with --db")
     try:
-        with duckdb.connect(staging) as connection:
-            for table in _COLUMNS:
-                connection.register("incoming", _frame(faers, table))
-                connection.execute(f"CREATE TABLE {table} AS SELECT * FROM incoming")
-                connection.unregister("incoming")
-            connection.execute("CREATE TABLE ingest_info (quarters VARCHAR, ingested_at TIMESTAMP)")
-            connection.execute("INSERT INTO ingest_info VALUES (?, ?)",
-                               [", ".join(faers.quarters), dt.datetime.now(dt.UTC).replace(tzinfo=None)])
-        os.replace(staging, database)
+        catalog = json.loads(catalog_file.read_text())
+    except (ValueError, UnicodeDecodeError) as error:
+        raise StoreError(f"{catalog_file}: not a readable FAERS store catalog ({error})") from None
+    if not isinstance(catalog, dict) or catalog.get("format") != FORMAT:
+        raise StoreError(f"{catalog_file} is not a FAERS store catalog; give a new or empty folder with --db")
+    if catalog.get("format_version") != FORMAT_VERSION:
+        raise StoreError(f"{store} is a FAERS store of format version {catalog.get('format_version')}, this version "
+                         f"reads and writes version {FORMAT_VERSION}; ingest the quarterly files again into a new "
+                         "folder; the store was left as it is")
+    return catalog
+
+
+def _own_leftover(entry: Path) -> bool:
+    """True for what an add leaves before a store's first catalog: the lock, ``parts/``, staging folders."""
+    return entry.name in (".lock", "parts") or entry.name.startswith((".staging-", f".{CATALOG}."))
+
+
+@contextlib.contextmanager
+def _writable(store: Path) -> Iterator[None]:
+    """Turn a refused write into :class:`CannotWrite` naming the store and saying it is unchanged."""
+    try:
+        yield
+    except (OSError, duckdb.IOException) as error:
+        refused = (error.errno in _WRITE_ERRNOS if isinstance(error, OSError)
+                   else any(text in str(error) for text in _REFUSALS))
+        if not refused:
+            raise
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise CannotWrite(f"cannot write the FAERS store {store}: {reason}; "
+                          "the store is unchanged (free some space or choose another --db)") from None
+
+
+@contextlib.contextmanager
+def _locked(store: Path) -> Iterator[None]:
+    with open(store / ".lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputLocked(f"{store}: another `il6 refresh faers` is adding a quarter; try again later") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0))
+    try:
+        os.fsync(fd)
     finally:
-        Path(staging).unlink(missing_ok=True)
-        Path(staging + ".wal").unlink(missing_ok=True)
-    return database
+        os.close(fd)
 
 
+def _check_written(part: Path, entry: dict) -> None:
+    """Fsync every file of ``part`` and read each Parquet file's row count back."""
+    with duckdb.connect() as con:
+        for output in OUTPUTS:
+            file = part / f"{output}.parquet"
+            rows = con.execute("SELECT count(*) FROM read_parquet(?)", [str(file)]).fetchone()[0]
+            if rows != entry["rows"][output]:
+                raise SourceError(f"{file}: {rows} rows read back, {entry['rows'][output]} written; "
+                                  "the quarter was not added")
+            _fsync(file)
+    _fsync(part)
+
+
+def _write_catalog(store: Path, catalog: dict) -> None:
+    """Replace ``catalog.json`` atomically (temporary file, fsync, read back, rename)."""
+    temporary = store / f".{CATALOG}.{uuid.uuid4().hex[:8]}.tmp"
+    text = json.dumps(catalog, indent=2, sort_keys=True) + "\n"
+    try:
+        with open(temporary, "w") as opened:
+            opened.write(text)
+            opened.flush()
+            os.fsync(opened.fileno())
+        if json.loads(temporary.read_text()) != catalog:
+            raise SourceError(f"{temporary}: the catalog read back differs from the one written; store unchanged")
+        os.replace(temporary, store / CATALOG)
+    finally:
+        temporary.unlink(missing_ok=True)
+    _fsync(store)
+
+
+def _remove_orphans(store: Path, catalog: dict) -> None:
+    """Remove what no catalog names (left by an interrupted add): part and staging folders, temporary catalogs."""
+    named = {entry["folder"] for entry in catalog["quarters"].values()}
+    for folder in [*store.glob(".staging-*"), *(store / "parts").glob("*")]:
+        if folder.relative_to(store).as_posix() not in named:
+            shutil.rmtree(folder, ignore_errors=True)
+    for temporary in store.glob(f".{CATALOG}.*.tmp"):
+        temporary.unlink(missing_ok=True)
+
+
+def add_quarter(store: str | Path, path: str | Path, quarter: str | None = None, *,
+                memory_limit: str = "1GB", threads: int | None = None) -> dict:
+    """Add one quarterly extract (zip or folder) to the store, replacing that quarter if present.
+
+    Args:
+        store: the store folder (created when missing).
+        path: a FAERS or legacy AERS quarterly zip, or a folder of its files.
+        quarter: the label, e.g. ``"2017Q2"`` (default: from the DEMO file name).
+        memory_limit, threads: for DuckDB while reading.
+
+    Returns:
+        The quarter's catalog entry.
+
+    Raises:
+        SourceError: the extract cannot be read (see
+            :func:`il6analysis.sources.faers.open_extract` and ``write_tables``).
+        StoreError: ``store`` is not a store, or one of another format version.
+        OutputLocked: another process is adding to the same store.
+        CannotWrite: the store cannot be written (read-only, disk full).
+        In every case the store is as it was before.
+    """
+    store, path = Path(store), Path(path)
+    check_store_path(store)  # refuse a path that is not a store before reading anything
+    extract = open_extract(path, quarter)
+    with _writable(store):
+        (store / "parts").mkdir(parents=True, exist_ok=True)
+        with _locked(store):
+            catalog = check_store_path(store)
+            _remove_orphans(store, catalog)
+            name = uuid.uuid4().hex[:12]
+            staging = store / f".staging-{name}"
+            part = store / "parts" / f"{extract.quarter}-{name}"
+            staging.mkdir()
+            try:
+                entry = write_tables(extract, staging, memory_limit=memory_limit, threads=threads)
+                _check_written(staging, entry)
+                os.rename(staging, part)
+                _fsync(part.parent)
+                entry |= {"folder": part.relative_to(store).as_posix(),
+                          "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+                previous = catalog["quarters"].get(extract.quarter)
+                quarters = dict(sorted({**catalog["quarters"], extract.quarter: entry}.items()))
+                _write_catalog(store, {**catalog, "quarters": quarters,
+                                       "updated_at": entry["ingested_at"]})
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                shutil.rmtree(part, ignore_errors=True)
+                raise
+            if previous:
+                shutil.rmtree(store / previous["folder"], ignore_errors=True)
+    return entry
+
+
+def add_quarters(store: str | Path, paths: Iterable[str | Path], *, memory_limit: str = "1GB",
+                 threads: int | None = None, progress: Callable[[int, int, str], None] | None = None) -> list[dict]:
+    """Add several quarterly extracts, one at a time (see :func:`add_quarter`).
+
+    A failing extract stops the run; the quarters added before it stay added
+    (each is complete), and the message names the extract that failed.
+
+    Args:
+        progress: called as ``progress(done, total, path)`` before each extract.
+
+    Returns:
+        The catalog entry of each quarter added, in order.
+
+    Raises:
+        As :func:`add_quarter`; a ``SourceError`` message also says how many
+        extracts were added before the failing one.
+    """
+    paths = [Path(p) for p in paths]
+    entries = []
+    for number, path in enumerate(paths):
+        if progress:
+            progress(number, len(paths), str(path))
+        try:
+            entries.append(add_quarter(store, path, memory_limit=memory_limit, threads=threads))
+        except SourceError as error:
+            done = f"; the {number} extract(s) before it were added" if number else ""
+            raise SourceError(f"{error}{done}") from None
+    return entries

@@ -1,123 +1,187 @@
-"""FAERS disproportionality on DuckDB, checked against a 2x2 table worked out by hand."""
+"""FAERS disproportionality over a store, checked against 2x2 tables worked out by hand."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
-from il6analysis.analysis.signals import database_info, disproportionality, drug_name_agents
-from il6analysis.errors import SourceError, StoreError
-from il6analysis.sources.faers_store import ingest
+from il6analysis.analysis import signals
+from il6analysis.analysis.disproportionality import ebgm
+from il6analysis.cli.app import app
+from il6analysis.errors import StoreError, UsageError
+from il6analysis.sources.faers_store import add_quarter
+
+DATA = Path(__file__).parent.parent / "fixtures" / "faers"
+HAND_MADE = DATA / "hand_made_2099q1"  # ten reports; see its PROVENANCE.md
+Z = 1.959963984540054
 
 
 def row(table: pd.DataFrame, agent: str, pt: str) -> pd.Series:
     return table[(table["agent_id"] == agent) & (table["pt"] == pt)].iloc[0]
 
 
+def cells(found: pd.Series) -> tuple[int, int, int, int]:
+    return tuple(int(found[k]) for k in "abcd")
+
+
 @pytest.fixture
-def database(faers_database):
-    return faers_database
+def store(tmp_path) -> Path:
+    add_quarter(tmp_path / "store", HAND_MADE)
+    return tmp_path / "store"
 
 
-def test_two_by_two_table_ror_and_prr_worked_by_hand(database):
-    result = disproportionality(database, agents=["tocilizumab"], min_cases=1)
-    neutropenia = row(result, "tocilizumab", "Neutropenia")
-    assert (neutropenia["a"], neutropenia["b"], neutropenia["c"], neutropenia["d"]) == (3, 1, 3, 3)
-    ror = (3 / 1) / (3 / 3)
-    ror_se = math.sqrt(1 / 3 + 1 / 1 + 1 / 3 + 1 / 3)
-    prr = (3 / 4) / (3 / 6)
-    prr_se = math.sqrt(1 / 3 - 1 / 4 + 1 / 3 - 1 / 6)
-    assert neutropenia["ror"] == pytest.approx(3.0)
-    assert neutropenia["ror_lower"] == pytest.approx(ror * math.exp(-1.959964 * ror_se), rel=1e-5)
-    assert neutropenia["ror_upper"] == pytest.approx(ror * math.exp(1.959964 * ror_se), rel=1e-5)
-    assert neutropenia["prr"] == pytest.approx(1.5)
-    assert neutropenia["prr_lower"] == pytest.approx(prr * math.exp(-1.959964 * prr_se), rel=1e-5)
-    assert neutropenia["prr_upper"] == pytest.approx(prr * math.exp(1.959964 * prr_se), rel=1e-5)
-    assert not neutropenia["signal"]  # lower ROR bound below 1
-
-
-def test_secondary_suspects_count_when_asked(database):
-    both = disproportionality(database, agents=["tocilizumab"], roles=("PS", "SS"), min_cases=1)
-    neutropenia = row(both, "tocilizumab", "Neutropenia")
-    assert (neutropenia["a"], neutropenia["b"], neutropenia["c"], neutropenia["d"]) == (4, 1, 2, 3)
-
-
-def test_brand_and_ingredient_match_but_short_alias_is_not_a_word_match(database):
-    result = disproportionality(database, min_cases=1)
-    exposed = result.groupby("agent_id")[["a", "b"]].first().sum(axis=1).to_dict()
-    assert exposed["tocilizumab"] == 4  # ACTEMRA 162 MG, Actemra, TOCILIZUMAB., prod_ai TOCILIZUMAB; not "MRA VACCINE"
-    assert exposed["sarilumab"] == 1
-
-
-def test_zero_cell_gives_missing_ratio_not_infinity(database):
-    result = disproportionality(database, agents=["sarilumab"], min_cases=1)
-    rash = row(result, "sarilumab", "Rash")
-    assert (rash["a"], rash["b"]) == (1, 0)
-    assert pd.isna(rash["ror"]) and pd.isna(rash["prr"])
-
-
-def test_min_cases_filters(database):
-    assert (disproportionality(database, min_cases=3)["a"] >= 3).all()
-    assert disproportionality(database, agents=["sarilumab"], min_cases=3).empty
-
-
-def test_bad_arguments_and_missing_database(tmp_path, database):
-    with pytest.raises(ValueError, match="unknown drug role"):
-        disproportionality(database, roles=("XX",))
-    with pytest.raises(StoreError, match="il6 refresh faers"):
-        disproportionality(tmp_path / "none.duckdb")
-
-
-def test_ingest_replaces_the_database_only_when_complete(tmp_path, database, hand_made_faers):
-    broken = hand_made_faers
-    broken.tables["reac"] = broken.tables["reac"].drop(columns=["primaryid"])
-    with pytest.raises(SourceError, match="REAC"):
-        ingest(broken, database)
-    info = database_info(database)
-    assert info["demo_rows"] == 10 and info["quarters"] == "2099Q1"
-    assert not list(tmp_path.glob(".faers.duckdb*"))
-
-
-def test_cli_ingests_real_faers_files_and_lists_signals(tmp_path):
-    from pathlib import Path
-
-    from typer.testing import CliRunner
-
-    from il6analysis.cli.app import app
-
-    sample = Path(__file__).parent.parent / "fixtures" / "faers" / "faers_2020q3_il6_subset"
-    database = tmp_path / "faers.duckdb"
-    runner = CliRunner()
-    result = runner.invoke(app, ["refresh", "faers", str(sample), "--db", str(database)])
-    assert result.exit_code == 0, result.output
-    assert "ingested 2020Q3" in result.output and "20 reports" in result.output
-    every_role = disproportionality(database, agents=["Actemra"], roles=("PS", "SS", "I", "C"), min_cases=1)
-    assert (every_role["a"] + every_role["b"]).max() == 19  # the 19 tocilizumab reports of the subset
-    listed = runner.invoke(app, ["signals", "--db", str(database), "--agent", "tocilizumab", "--roles", "PS,SS",
-                                 "--min-cases", "1", "--csv"])
-    assert listed.exit_code == 0 and listed.output.startswith("agent_id,pt,a,b,c,d,ror")
-    missing = runner.invoke(app, ["signals", "--db", str(tmp_path / "none.duckdb")])
-    assert missing.exit_code == 2 and "il6 refresh faers" in missing.output
-
-
-def test_cli_reports_a_malformed_faers_file_clearly(tmp_path):
-    from typer.testing import CliRunner
-
-    from il6analysis.cli.app import app
-
-    folder = tmp_path / "broken"
+@pytest.fixture
+def followed_up(store, tmp_path) -> Path:
+    """The hand-made quarter plus 2099Q2: case 5 follows up as report 52 (now ACTEMRA, NEUTROPENIA in upper
+    case with a stray space), and case 6 is deleted."""
+    folder = tmp_path / "q2"
     folder.mkdir()
-    (folder / "DEMO26Q1.txt").write_text("primaryid$caseid$caseversion\n1$1$1\n2$2\n", encoding="latin-1")
-    result = CliRunner().invoke(app, ["refresh", "faers", str(folder), "--db", str(tmp_path / "f.duckdb")])
-    assert result.exit_code == 1
-    assert "DEMO26Q1.txt" in result.output and "line 3" in result.output
-    assert "Traceback" not in result.output and not (tmp_path / "f.duckdb").exists()
+    (folder / "DEMO99Q2.txt").write_text("primaryid$caseid$caseversion$sex$fda_dt\n52$5$2$F$20990501\n")
+    (folder / "DRUG99Q2.txt").write_text("primaryid$caseid$drug_seq$role_cod$drugname$prod_ai\n52$5$1$PS$ACTEMRA$\n")
+    (folder / "REAC99Q2.txt").write_text("primaryid$caseid$pt\n52$5$NEUTROPENIA \n")
+    (folder / "DELETE99Q2.txt").write_text("6\n")
+    add_quarter(store, folder)
+    return store
 
 
-def test_biosimilar_reports_are_not_also_counted_for_the_reference_agent():
-    mapping = drug_name_agents(["TOCILIZUMAB-BAVI", "ACTEMRA", "ASPIRIN"])
-    assert mapping.values.tolist() == [["TOCILIZUMAB-BAVI", "tocilizumab-bavi"], ["ACTEMRA", "tocilizumab"]]
-    assert drug_name_agents(["TOCILIZUMAB-BAVI", "ACTEMRA"], agents=["tocilizumab"]).values.tolist() == [
-        ["ACTEMRA", "tocilizumab"]]
+def test_two_by_two_ror_and_prr_worked_by_hand(store):
+    table = signals.disproportionality(store, agents=["tocilizumab"], min_cases=1)
+    found = row(table, "tocilizumab", "Neutropenia")
+    assert cells(found) == (3, 1, 3, 3)  # primary suspect in 1-4; neutropenia in 1, 2, 3, 5, 6, 7
+    ror_se = math.sqrt(1 / 3 + 1 / 1 + 1 / 3 + 1 / 3)
+    prr_se = math.sqrt(1 / 3 - 1 / 4 + 1 / 3 - 1 / 6)
+    assert found["ror"] == pytest.approx(3.0) and found["prr"] == pytest.approx(1.5)
+    assert found["ror_low"] == pytest.approx(3.0 * math.exp(-Z * ror_se), rel=1e-9)
+    assert found["ror_high"] == pytest.approx(3.0 * math.exp(Z * ror_se), rel=1e-9)
+    assert found["prr_low"] == pytest.approx(1.5 * math.exp(-Z * prr_se), rel=1e-9)
+    assert found["chi2"] == pytest.approx(10 * (3 * 3 - 1 * 3) ** 2 / (4 * 6 * 6 * 4))
+    assert found["expected"] == pytest.approx(4 * 6 / 10)
+    assert found["ic"] == pytest.approx(math.log2(3.5 / 2.9))
+    assert not found["signal_ror"] and not found["signal_prr"]
+    assert found["eb05"] <= found["ebgm"] <= found["eb95"]
+
+
+def test_ebgm_uses_the_prior_fitted_on_every_pair(store):
+    table = signals.disproportionality(store, agents=["tocilizumab"], min_cases=1, methods=["ebgm"])
+    prior = table.attrs["gamma_mixture"]
+    assert prior.zero_truncated and prior.n_pairs == 8  # every ingredient x term pair with a >= 1
+    counts = table[["a", "b", "c", "d"]].assign(n_drug=table.a + table.b, n_event=table.a + table.c, n=10)
+    again = ebgm(counts[["a", "n_drug", "n_event", "n"]], prior=prior)
+    assert again["ebgm"].to_numpy() == pytest.approx(table["ebgm"].to_numpy(), rel=1e-12)
+    assert table["ror"].isna().all()  # a method not asked for is NaN
+
+
+def test_secondary_suspects_count_when_asked(store):
+    both = signals.disproportionality(store, agents=["tocilizumab"], roles=("PS", "SS"), min_cases=1)
+    assert cells(row(both, "tocilizumab", "Neutropenia")) == (4, 1, 2, 3)
+
+
+def test_brand_and_ingredient_match_but_a_short_code_name_is_not_a_word_match(store):
+    table = signals.disproportionality(store, min_cases=1, methods=["ror"])
+    exposed = (table["a"] + table["b"]).groupby(table["agent_id"]).first().to_dict()
+    assert exposed == {"sarilumab": 1, "tocilizumab": 4}  # ACTEMRA 162 MG, Actemra, TOCILIZUMAB.; not MRA VACCINE
+    everything = signals.disproportionality(store, min_cases=1, methods=["ror"], all_ingredients=True)
+    assert {"MRA VACCINE", "METHOTREXATE", "ASPIRIN", "tocilizumab"} <= set(everything["ingredient"])
+
+
+def test_zero_cell_conventions(store):
+    plain = row(signals.disproportionality(store, agents=["sarilumab"], min_cases=1), "sarilumab", "Rash")
+    assert cells(plain) == (1, 0, 2, 7)
+    assert pd.isna(plain["ror"]) and plain["prr"] == pytest.approx((1 / 1) / (2 / 9))  # PRR is defined at b = 0
+    haldane = row(signals.disproportionality(store, agents=["sarilumab"], min_cases=1, haldane=True), "sarilumab", "Rash")
+    assert haldane["ror"] == pytest.approx((1.5 * 7.5) / (0.5 * 2.5))
+
+
+def test_min_cases_filters(store):
+    assert (signals.disproportionality(store, min_cases=3)["a"] >= 3).all()
+    assert signals.disproportionality(store, agents=["sarilumab"], min_cases=3).empty
+
+
+def test_mantel_haenszel_by_sex_worked_by_hand(store):
+    # F (odd ids): a=2, b=0, c=2, d=1, n=5; M: a=1, b=1, c=1, d=2, n=5
+    # R = 2*1/5 + 1*2/5 = 0.8, S = 0 + 1*1/5 = 0.2 -> ROR_MH = 4; E = 2*4/5 + 2*2/5 = 2.4
+    table = signals.disproportionality(store, agents=["tocilizumab"], min_cases=1, strata=["sex"])
+    found = row(table, "tocilizumab", "Neutropenia")
+    assert found["ror"] == pytest.approx(4.0) and found["expected"] == pytest.approx(2.4)
+    assert cells(found) == (3, 1, 3, 3) and found["prr"] == pytest.approx(1.5)  # crude
+    by_year = signals.disproportionality(store, agents=["tocilizumab"], min_cases=1, strata=["year", "age_band"])
+    assert cells(row(by_year, "tocilizumab", "Neutropenia")) == (3, 1, 3, 3)
+
+
+def test_latest_version_and_deletions_apply_across_quarters(followed_up):
+    table = signals.disproportionality(followed_up, agents=["tocilizumab"], min_cases=1)
+    # tocilizumab: 1-4 and 52 (case 5's follow-up); neutropenia: 1, 2, 3, 7, 52 (case 6 deleted); n = 9
+    assert cells(row(table, "tocilizumab", "Neutropenia")) == (4, 1, 1, 3)
+    assert (table["pt"] == "Neutropenia").sum() == 1  # "NEUTROPENIA " is the same term
+    info = signals.database_info(followed_up)
+    assert info["quarters"] == "2099Q1, 2099Q2" and info["demo_rows"] == 11
+
+
+def test_bad_arguments(store):
+    for options, message in ((dict(roles=("XX",)), "unknown drug role"), (dict(methods=["gps"]), "unknown method"),
+                             (dict(strata=["country"]), "unknown or repeated stratum"),
+                             (dict(engine="sqlite"), "unknown engine")):
+        with pytest.raises(UsageError, match=message):
+            signals.disproportionality(store, **options)
+
+
+def test_missing_store_says_what_to_run(tmp_path):
+    for call in (signals.disproportionality, signals.database_info, signals.reports_per_year):
+        with pytest.raises(StoreError, match=r"no FAERS store at .*none.*il6 refresh faers PATH"):
+            call(tmp_path / "none")
+    assert not signals.database_exists(tmp_path / "none")
+
+
+def test_store_location_and_info(store):
+    assert signals.database_exists(store) and signals.database_path(store) == store
+    info = signals.database_info(store)
+    assert info["quarters"] == "2099Q1" and (info["demo_rows"], info["drug_rows"], info["reac_rows"]) == (10, 10, 13)
+
+
+def test_reports_per_year(store):
+    per = signals.reports_per_year(store, ["tocilizumab"])
+    assert per.to_dict("records") == [{"agent_id": "tocilizumab", "year": "2099", "reports": 4, "all_reports": 10,
+                                       "share": 0.4}]
+
+
+def test_unlabelled_signals_match_label_terms_and_warnings(store):
+    table = signals.disproportionality(store, agents=["tocilizumab"], min_cases=1)
+    marked = signals.unlabelled_signals(table, ["tocilizumab"]).set_index("pt")
+    assert marked.loc["Neutropenia", "label_match"] == "warning: Neutropenia"
+    assert marked.loc["Rash", "label_match"] == "adverse reaction: Rash"
+    assert not marked.loc["<b>Bold</b> reaction", "in_label"]
+    assert list(marked["in_label"]) == sorted(marked["in_label"])  # unlabelled first
+
+
+def test_top_signals_rank_by_the_chosen_method(store):
+    table = signals.disproportionality(store, min_cases=1)
+    top = signals.top_signals(table, per_agent=1, method="ic")
+    assert top.groupby("agent_id").size().max() == 1
+    best = table[table.agent_id == "tocilizumab"]["ic025"].max()
+    assert top.set_index("agent_id").loc["tocilizumab", "ic025"] == best
+
+
+def test_real_subset_counts_every_tocilizumab_report_with_every_role(tmp_path):
+    add_quarter(tmp_path / "s", DATA / "faers_2020q3_il6_subset")
+    table = signals.disproportionality(tmp_path / "s", agents=["Actemra"], roles=("PS", "SS", "I", "C"), min_cases=1)
+    assert (table["a"] + table["b"]).max() == 19  # the 19 tocilizumab reports of the subset
+
+
+def test_cli_lists_signals_and_reports_a_missing_store(store, tmp_path):
+    runner = CliRunner()
+    listed = runner.invoke(app, ["signals", "--db", str(store), "--agent", "tocilizumab", "--roles", "PS,SS",
+                                 "--min-cases", "1", "--csv"])
+    assert listed.exit_code == 0, listed.output
+    assert "agent_id,ingredient,pt,a,b,c,d,expected,ror,ror_low,ror_high,prr" in listed.output
+    shown = runner.invoke(app, ["signals", "--db", str(store), "--min-cases", "1", "--method", "ic,ror",
+                                "--strata", "sex", "--haldane"])
+    assert shown.exit_code == 0 and "ic025" in shown.output and "note: fitting" not in shown.output
+    missing = runner.invoke(app, ["signals", "--db", str(tmp_path / "none")])
+    assert missing.exit_code == 2 and "error: no FAERS store at" in missing.output
+    assert "il6 refresh faers PATH" in missing.output and "Traceback" not in missing.output
+    bad = runner.invoke(app, ["signals", "--db", str(store), "--method", "gps"])
+    assert bad.exit_code == 2 and "unknown method(s) gps; valid: ror, prr, ic, ebgm" in bad.output

@@ -1,0 +1,52 @@
+"""FAERS figures: every method's interval per signal, reports per year; agent colours and labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import pytest
+from matplotlib.colors import to_hex
+
+from il6analysis.analysis import palette, signal_plots, signals
+from il6analysis.analysis.labels import agent_label
+from il6analysis.sources.faers_store import add_quarter
+
+matplotlib.use("Agg")
+HAND_MADE = Path(__file__).parent.parent / "fixtures" / "faers" / "hand_made_2099q1"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("plots") / "store"
+    add_quarter(path, HAND_MADE)
+    return path
+
+
+def test_forest_draws_one_interval_per_method_and_row_in_the_agents_colours(store):
+    table = signals.disproportionality(store, min_cases=1)
+    fig = signal_plots.method_forest(table)
+    ax = fig.axes[0]
+    intervals = [line for line in ax.get_lines() if len(line.get_xdata()) == 2 and line.get_linestyle() == "-"]
+    drawn = sum(table[low].notna().sum() for _, _, low, _, _ in signal_plots.INTERVALS.values())
+    assert len(intervals) == drawn
+    assert {to_hex(line.get_color()) for line in intervals} == {
+        to_hex(palette.color_of("agent", a)) for a in table["agent_id"].unique()}
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert f"{agent_label('tocilizumab')}: Neutropenia" in labels
+    assert ax.get_xscale() == "log" and len(ax.get_legend().get_texts()) == 4
+
+
+def test_forest_with_one_method_and_with_nothing(store):
+    table = signals.disproportionality(store, min_cases=1, methods=["ror"])
+    assert len(signal_plots.method_forest(table).axes[0].get_legend().get_texts()) == 1
+    empty = signal_plots.method_forest(table.iloc[:0])
+    assert "No FAERS signal" in empty.axes[0].texts[0].get_text()
+
+
+def test_reports_per_year_chart(store):
+    per = signals.reports_per_year(store)
+    fig = signal_plots.reports_per_year_chart(per)
+    lines = fig.axes[0].get_lines()
+    assert sorted(line.get_label() for line in lines) == sorted(agent_label(a) for a in per["agent_id"].unique())
+    assert all(list(line.get_xdata()) == [2099] for line in lines)

@@ -1,0 +1,59 @@
+"""The same Ibis counting on Spark (local mode) gives DuckDB's counts, on a small store of real samples.
+
+Spark starts a JVM (several seconds) and runs each query for seconds, so this is one small store and
+one session for the module; skipped when PySpark or Java is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from il6analysis.analysis import faers_counts, faers_tables, signals
+from il6analysis.sources.faers_store import add_quarters
+
+pytest.importorskip("pyspark")
+pytestmark = [pytest.mark.spark,
+              pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java (17 or later)")]
+
+DATA = Path(__file__).parent.parent / "fixtures" / "faers"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("spark") / "store"
+    add_quarters(path, [DATA / "hand_made_2099q1", DATA / "aers_2004q1_sample100", DATA / "faers_2017q2_sample100",
+                        DATA / "faers_2020q3_il6_subset", DATA / "faers_2026q2_head25"])
+    return path
+
+
+def counted(store: Path, engine: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    opened = faers_tables.open_store(store, engine)
+    lookup, names = faers_tables.ingredients(opened)
+    clean = faers_tables.clean_tables(opened, opened.table("name_lookup", lookup), ["PS", "SS"])
+    m = faers_counts.margins(clean, ["sex"])
+    pairs = opened.execute(faers_counts.all_pairs(m)).sort_values(["ingredient_id", "pt_id"]).reset_index(drop=True)
+    agents = names.loc[names["agent_id"].notna(), "ingredient_id"].tolist()
+    rows = opened.execute(faers_counts.pair_rows(m, agents)).sort_values(
+        ["ingredient_id", "pt_id", "stratum"]).reset_index(drop=True)
+    return pairs.astype({"a": "int64"}), rows.astype({c: "int64" for c in ("a", "n_drug", "n_event", "n")})
+
+
+def test_spark_counts_equal_duckdb_counts(store):
+    duck_pairs, duck_rows = counted(store, "duckdb")
+    spark_pairs, spark_rows = counted(store, "spark")
+    assert len(duck_pairs) > 1000 and len(duck_rows) > 100
+    pd.testing.assert_frame_equal(spark_pairs[["ingredient_id", "pt_id", "a"]], duck_pairs[["ingredient_id", "pt_id", "a"]],
+                                  check_dtype=False)
+    assert spark_pairs["expected"].to_numpy() == pytest.approx(duck_pairs["expected"].to_numpy(), rel=1e-12)
+    pd.testing.assert_frame_equal(spark_rows, duck_rows, check_dtype=False)
+
+
+def test_signals_on_spark_match_duckdb(store):
+    options = dict(agents=["tocilizumab"], roles=("PS", "SS"), min_cases=1, methods=["ror", "prr", "ic"])
+    duck = signals.disproportionality(store, **options)
+    spark = signals.disproportionality(store, engine="spark", **options)
+    pd.testing.assert_frame_equal(spark, duck)
