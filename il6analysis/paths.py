@@ -44,7 +44,7 @@ LOCATIONS: dict[str, Location] = {
     "notebooks": Location("IL6_NOTEBOOK_DIR", "notebooks", "report notebooks"),
     "suite": Location("IL6_SUITE_FILE", "reports.toml", "the default report suite"),
     "reports": Location("IL6_REPORTS_DIR", "reports", "rendered reports, manifest.json and index.html"),
-    "faers": Location("IL6_FAERS_DB", "data/faers.duckdb", "the FAERS database written by `il6 refresh faers`"),
+    "faers": Location("IL6_FAERS_DB", "data/faers", "the FAERS store (a folder) written by `il6 refresh faers`"),
     "cache": Location("IL6_CACHE_DIR", "data/cache", "raw responses of ClinicalTrials.gov and openFDA"),
     "refreshed": Location("IL6_REFRESHED_DIR", "data/refreshed", "data folder written by `il6 refresh`"),
 }

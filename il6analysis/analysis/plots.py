@@ -297,24 +297,3 @@ def warnings_heatmap(matrix: pd.DataFrame) -> Figure:
     _legend(fig, ax, [Patch(facecolor=c, edgecolor="0.8", label=lbl) for c, lbl in zip(colors, WARNING_LEVELS)],
             columns=3, where="lower")
     return _finish_heatmap(fig, ax, "Labelled warnings", rotate=30)
-
-
-# --- FAERS -----------------------------------------------------------------------------------
-
-
-def signal_forest(signals: pd.DataFrame) -> Figure:
-    """Forest plot of reporting odds ratios with 95% CIs, one panel row per agent and term (log scale)."""
-    if signals.empty:
-        return message_figure("No FAERS signal matches the selected parameters.")
-    rows = signals.sort_values(["agent_id", "ror_lower"], ascending=[True, True]).reset_index(drop=True)
-    labels = rows["agent_id"] + ": " + rows["pt"]
-    fig, ax = _figure(10, _height(len(rows), 0.3))
-    for position, row in rows.iterrows():
-        color = palette.color_of("agent", row["agent_id"])
-        ax.plot([row["ror_lower"], row["ror_upper"]], [position, position], color=color, linewidth=1.5)
-        ax.plot(row["ror"], position, "o", color=color, markersize=5)
-    ax.axvline(1, color="0.3", linewidth=1, linestyle="--")
-    ax.set_xscale("log")
-    ax.set_yticks(range(len(rows)), labels)
-    ax.set(xlabel="reporting odds ratio (95% CI, log scale)", ylabel="", title="Strongest FAERS reporting signals")
-    return fig

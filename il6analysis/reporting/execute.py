@@ -148,6 +148,8 @@ def execute_report(
     import nbformat
     import papermill
 
+    from il6analysis.reporting.titles import run_title
+
     name, notebook = report.name, report.path
     target = output_dir / name
     target.mkdir(parents=True, exist_ok=True)
@@ -162,7 +164,7 @@ def execute_report(
                     request_save_on_cell_execute=False,
                 )
             header = {
-                "title": report.title,
+                "title": run_title(report, values),
                 "parameters": display_parameters(values),
                 "curated_on": data["curated_on"],
                 "data_hash": data["sha256"],
@@ -213,6 +215,8 @@ def _keep_failed(executed: Path, failed: Path) -> Path | None:
 def new_run(report: Report, values: Mapping[str, Any], slug: str, data: Mapping[str, str]) -> ReportRun:
     """Return a not-yet-finished :class:`ReportRun` with the report's input hashes filled in
     (``data``: :func:`dataset_info`'s result)."""
+    from il6analysis.reporting.titles import run_title
+
     inputs = report_inputs(report.code_hash, values, data)
-    return ReportRun(report.name, slug, report.title, dict(values), "ok", now(),
+    return ReportRun(report.name, slug, run_title(report, values), dict(values), "ok", now(),
                      inputs=inputs, fingerprint=fingerprint(inputs))

@@ -43,10 +43,12 @@ def _faers_database(value: str) -> str:
     required to exist; ``""`` keeps the default location."""
     if not value:
         return value
+    from il6analysis.analysis.signals import database_exists
+
     path = absolute(value)
-    if not path.is_file():
-        raise ValueError(f"no FAERS database at {path}; give a file written by `il6 refresh faers --db PATH`, "
-                         "or leave faers_db empty for the default ($IL6_FAERS_DB or data/faers.duckdb)")
+    if not database_exists(path):
+        raise ValueError(f"no FAERS store at {path}; give a folder written by `il6 refresh faers --db PATH`, "
+                         "or leave faers_db empty for the default ($IL6_FAERS_DB or data/faers)")
     return str(path)
 
 

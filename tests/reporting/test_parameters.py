@@ -98,21 +98,22 @@ def test_a_missing_faers_database_is_named(tmp_path, monkeypatch):
     with pytest.raises(ParameterError) as info:
         check_parameters(load_report("side_effects"), {"faers_db": "faers/absent.duckdb"})
     message = str(info.value)
-    assert f"no FAERS database at {tmp_path / 'faers' / 'absent.duckdb'}" in message
+    assert f"no FAERS store at {tmp_path / 'faers' / 'absent.duckdb'}" in message
     assert "il6 refresh faers --db PATH" in message and "leave faers_db empty" in message
 
 
-def test_different_faers_databases_get_different_output_names(tmp_path, monkeypatch):
+def test_different_faers_databases_get_different_output_names(tmp_path, monkeypatch, faers_database):
+    import shutil
+
     from il6analysis.reporting.execute import parameter_slug
 
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "x.duckdb").touch()
-    (tmp_path / "a-x.duckdb").touch()
+    shutil.copytree(faers_database, tmp_path / "a" / "x")
+    shutil.copytree(faers_database, tmp_path / "a-x")
     report = load_report("side_effects")
     slugs = set()
-    for given in ("a/x.duckdb", "a-x.duckdb", str(tmp_path / "a-x.duckdb")):
+    for given in ("a/x", "a-x", str(tmp_path / "a-x")):
         values = check_parameters(report, {"faers_db": given})
         assert values["faers_db"] == str((tmp_path / given).resolve()), "made absolute for the kernel"
         slugs.add(parameter_slug(values, report.defaults))
-    assert len(slugs) == 2, "two files, two names; the same file named two ways, one name"
+    assert len(slugs) == 2, "two stores, two names; the same store named two ways, one name"

@@ -17,6 +17,7 @@ from il6analysis.errors import ParameterError, ReportFailed
 from il6analysis.paths import location
 from il6analysis.reporting import execute
 from il6analysis.reporting.manifest import read_manifest
+from il6analysis.reporting.runner import run_report
 from il6analysis.reporting.suite import load_suite
 
 pytestmark = pytest.mark.notebooks
@@ -34,7 +35,7 @@ NON_DEFAULT = {
 def non_default_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("nondefault")
     for name, params in NON_DEFAULT.items():
-        execute.run_report(name, params, output_dir=out)
+        run_report(name, params, output_dir=out)
     return out
 
 
@@ -130,10 +131,10 @@ def test_an_agent_profile_is_titled_by_its_agent(suite_dir):
 
 
 def test_parameters_selecting_no_data_give_a_plain_report(tmp_path):
-    run = execute.run_report("approvals", {"date_from": "2090-01-01"}, output_dir=tmp_path)
+    run = run_report("approvals", {"date_from": "2090-01-01"}, output_dir=tmp_path)
     html = (tmp_path / run.html).read_text()
-    assert "0 regulatory actions" in html
-    assert "No data match the selected parameters" in html or "No dated authorisation" in html
+    shown = re.search(r"\((\d+) indication-level actions, (\d+) of them with date unknown\)", html)
+    assert shown and shown.group(1) == shown.group(2) != "0", "only undated actions can lie in 2090, and they are kept"
 
 
 def test_bad_parameters_fail_before_any_kernel_and_write_nothing(tmp_path, monkeypatch):
@@ -145,9 +146,9 @@ def test_bad_parameters_fail_before_any_kernel_and_write_nothing(tmp_path, monke
     monkeypatch.setattr(papermill, "execute_notebook", no_kernel)
     for bad in ({"agencie": "FDA"}, {"agents": "Actemra,foo"}, {"date_from": "soon"}):
         with pytest.raises(ParameterError):
-            execute.run_report("approvals", bad, output_dir=tmp_path / "out")
+            run_report("approvals", bad, output_dir=tmp_path / "out")
     with pytest.raises(ParameterError):
-        execute.run_report("side_effects", {"min_pct": "many"}, output_dir=tmp_path / "out")
+        run_report("side_effects", {"min_pct": "many"}, output_dir=tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 
@@ -207,7 +208,7 @@ def flaky_folder(tmp_path) -> Path:
 
 def test_failure_keeps_previous_html_and_failed_notebook(tmp_path, flaky_folder):
     out = tmp_path / "out"
-    good = execute.run_report("flaky", {"fail": "false"}, output_dir=out, folder=flaky_folder)
+    good = run_report("flaky", {"fail": "false"}, output_dir=out, folder=flaky_folder)
     assert good.status == "ok"  # also shows the notebook's stored kernel name is not used
     html_path = out / good.html
     good_html = html_path.read_text()
@@ -215,7 +216,7 @@ def test_failure_keeps_previous_html_and_failed_notebook(tmp_path, flaky_folder)
     # the same slug, failing: run a copy of the notebook whose default makes it fail
     (flaky_folder / "flaky.ipynb").write_text(FLAKY_NOTEBOOK.replace("fail: bool = False", "fail: bool = True"))
     with pytest.raises(ReportFailed) as info:
-        execute.run_report("flaky", {}, output_dir=out, folder=flaky_folder)
+        run_report("flaky", {}, output_dir=out, folder=flaky_folder)
     failure = info.value
     assert failure.cell is not None and "RuntimeError: deliberate failure" in failure.error
     assert "flaky" in str(failure) and f"cell {failure.cell}" in str(failure)
@@ -231,7 +232,7 @@ def test_failure_keeps_previous_html_and_failed_notebook(tmp_path, flaky_folder)
 def test_failure_without_previous_report_leaves_no_html(tmp_path, flaky_folder):
     out = tmp_path / "out"
     with pytest.raises(ReportFailed):
-        execute.run_report("flaky", {"fail": "true"}, output_dir=out, folder=flaky_folder)
+        run_report("flaky", {"fail": "true"}, output_dir=out, folder=flaky_folder)
     assert not list((out / "flaky").glob("*.html"))
     assert list((out / "flaky").glob("*.failed.ipynb"))
 
@@ -254,7 +255,7 @@ def test_parameter_slug_is_stable_safe_and_bounded():
 
 
 def test_side_effects_faers_section_shows_signals_and_escapes_source_text(tmp_path, faers_database):
-    run = execute.run_report("side_effects", {"source": "faers", "faers_db": str(faers_database)}, output_dir=tmp_path)
+    run = run_report("side_effects", {"source": "faers", "faers_db": str(faers_database)}, output_dir=tmp_path)
     html = (tmp_path / run.html).read_text()
     assert "Real-world reporting (FAERS)" in html and "reports are not incidence" in html
     assert "Neutropenia" in html and "2099Q1" in html
@@ -264,6 +265,6 @@ def test_side_effects_faers_section_shows_signals_and_escapes_source_text(tmp_pa
 
 def test_side_effects_faers_without_database_says_so(tmp_path, monkeypatch):
     monkeypatch.setenv("IL6_FAERS_DB", str(tmp_path / "absent.duckdb"))
-    run = execute.run_report("side_effects", {"source": "both"}, output_dir=tmp_path / "out")
+    run = run_report("side_effects", {"source": "both"}, output_dir=tmp_path / "out")
     html = (tmp_path / "out" / run.html).read_text()
     assert "No FAERS database at" in html and "il6 refresh faers" in html
