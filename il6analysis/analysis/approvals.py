@@ -40,8 +40,7 @@ def approvals_view(
     Columns: those of ``load_approvals()`` plus ``indication`` (name),
     ``category``, ``date`` (the action date as text at its source's precision,
     or ``"date unknown"``), ``date_earliest`` and ``date_latest`` (the interval
-    of days the date stands for; missing when undated), ``decision`` (the
-    regulatory decision the row belongs to) and ``in_window`` (``True`` when the
+    of days the date stands for; missing when undated) and ``in_window`` (``True`` when the
     date interval overlaps ``date_from``..``date_to``, ``False`` when it surely
     lies outside, missing for an undated action). All rows of the selected
     agents, agencies and categories are returned, so that "first" is always the
@@ -77,25 +76,9 @@ def approvals_view(
         date=text.where(text != "", DATE_UNKNOWN),
         date_earliest=earliest,
         date_latest=latest,
-        decision=decision_keys(view),
         in_window=inside.where(earliest.notna()),
     )
     return view.sort_values(["approval_date", "agent_id", "agency"], na_position="last").reset_index(drop=True)
-
-
-def decision_keys(view: pd.DataFrame) -> pd.Series:
-    """Return the regulatory decision of each row: the curated ``decision_id`` when the
-    table has one, else agent, agency, application, outcome and date joined (an
-    undated row is a decision of its own)."""
-    if "decision_id" in view.columns:
-        return view["decision_id"].astype("str")
-    parts = [view[c].astype("str").fillna("") for c in ("agent_id", "agency", "application_number", "status")]
-    dated = view["approval_date"].dt.strftime("%Y-%m-%d").fillna("undated-" + pd.Series(view.index, index=view.index)
-                                                                   .astype("str"))
-    key = parts[0]
-    for part in [*parts[1:], dated]:
-        key = key + "|" + part
-    return key
 
 
 def shown(view: pd.DataFrame) -> pd.DataFrame:
@@ -253,7 +236,7 @@ def approvals_per_year(view: pd.DataFrame) -> pd.DataFrame:
     and are counted by :func:`undated_decisions` instead.
     """
     marketed = _marketed(shown(view)).dropna(subset=["approval_date"])
-    decisions = marketed.drop_duplicates("decision")
+    decisions = marketed.drop_duplicates("decision_id")
     counts = decisions.groupby([decisions["approval_date"].dt.year.rename("year"), "agency"], observed=True).size()
     return counts.rename("decisions").reset_index().astype({"year": "int64", "decisions": "int64"})
 
@@ -261,4 +244,4 @@ def approvals_per_year(view: pd.DataFrame) -> pd.DataFrame:
 def undated_decisions(view: pd.DataFrame) -> int:
     """Return how many shown marketing-authorisation decisions have no date."""
     marketed = _marketed(shown(view))
-    return int(marketed.loc[marketed["approval_date"].isna(), "decision"].nunique())
+    return int(marketed.loc[marketed["approval_date"].isna(), "decision_id"].nunique())

@@ -166,9 +166,8 @@ def approvals_per_year_plot(counts: pd.DataFrame, undated: int = 0) -> Figure:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="", ylabel="decisions", title="Marketing-authorisation decisions per year")
     _legend(fig, ax, columns=8)
-    _note(fig, f"One decision covering several indications or routes counts once. "
-               f"{undated} decision(s) with date unknown are not shown." if undated else
-          "One decision covering several indications or routes counts once.")
+    unshown = f" {undated} decision(s) with date unknown are not shown." if undated else ""
+    _note(fig, "One decision covering several indications or routes counts once." + unshown)
     return fig
 
 
