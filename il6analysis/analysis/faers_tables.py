@@ -117,6 +117,20 @@ class Store:
                 return self.con.con.execute(ibis.to_sql(expr, dialect="duckdb")).df()
             return self.con.execute(expr)
 
+    def materialise(self, name: str, expr: ir.Table) -> ir.Table:
+        """Compute ``expr`` once into the engine's temporary table ``name`` (replacing one of that name)
+        and return it, so that later queries read the result instead of computing it again."""
+        with quiet_ibis():
+            if self.engine == "duckdb":
+                self.con.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {ibis.to_sql(expr, dialect='duckdb')}"
+                                     ).fetchall()
+            else:
+                session = spark_session()
+                session.sql(f"UNCACHE TABLE IF EXISTS {name}")
+                session.sql(f"DROP VIEW IF EXISTS {name}")
+                session.sql(f"CACHE TABLE {name} AS {ibis.to_sql(expr, dialect='pyspark')}")
+            return self.con.table(name)
+
     def table(self, name: str, frame: pd.DataFrame) -> ir.Table:
         """``frame`` as the engine's table ``name``, to be joined with the store's tables."""
         if self.engine == "duckdb":
@@ -198,12 +212,14 @@ def clean_reports(raw: dict[str, ir.Table]) -> ir.Table:
                          year=latest.year.cast("string").fill_null(UNKNOWN))
 
 
-def clean_tables(store: Store, lookup: ir.Table, roles: Sequence[str]) -> dict[str, ir.Table]:
+def clean_tables(store: Store, lookup: ir.Table, roles: Sequence[str], *, keep: bool = False) -> dict[str, ir.Table]:
     """Return ``reports``, ``exposed`` (report, ingredient_id) and ``events`` (report, pt_id).
 
     Args:
         lookup: ``name_id -> ingredient_id`` (see :func:`ingredients`).
         roles: drug roles that count as exposure.
+        keep: compute each table once into a temporary table of the engine
+            (:meth:`Store.materialise`), for several queries over them.
 
     Raises:
         UsageError: an unknown or empty list of roles.
@@ -212,11 +228,15 @@ def clean_tables(store: Store, lookup: ir.Table, roles: Sequence[str]) -> dict[s
     if unknown or not roles:
         raise UsageError(f"unknown drug role(s) {', '.join(unknown) or '(none given)'}; valid: {', '.join(ROLES)}")
     reports = clean_reports(store.raw)
+    if keep:
+        reports = store.materialise("clean_reports", reports)
     keys = reports.select("report")
     drug = store.raw["drug"]
     exposed = (drug.filter(drug.role_cod.isin(list(roles))).join(lookup, "name_id")
                .select("report", "ingredient_id").distinct().semi_join(keys, "report"))
     events = store.raw["reac"].select("report", "pt_id").distinct().semi_join(keys.view(), "report")
+    if keep:
+        exposed, events = store.materialise("clean_exposed", exposed), store.materialise("clean_events", events)
     return {"reports": reports, "exposed": exposed, "events": events}
 
 

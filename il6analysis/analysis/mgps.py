@@ -59,7 +59,11 @@ _LOG_BOUND = (math.log(1e-4), math.log(1e4))
 _LOGIT_BOUND = (-math.log(1e4), math.log(1e4))
 # starting points (alpha1, beta1, alpha2, beta2, p): DuMouchel's (1999) published
 # estimates, a common default, and a diffuse signal component over a tight null
-_SUBSAMPLE = 50_000  # pairs used to choose among the starting points
+# L-BFGS-B stops when an iteration improves the mean log-likelihood by less than ftol of it; on all of a
+# large table that is kept above the rounding noise of the sum (~1e-11 of it), which would otherwise
+# make it search on without end
+_FTOL, _FTOL_REFINE = 1e-12, 1e-10
+_SQUASHED = 50_000  # rows of the squashed data on which the starting points are compared
 _STARTS = (
     (0.204, 0.058, 1.415, 1.838, 0.097),
     (0.2, 0.1, 2.0, 4.0, 1 / 3),
@@ -69,53 +73,55 @@ _STARTS = (
 
 class _Marginal:
     """Negative-binomial mixture log-likelihood with its gradient in
-    theta = (log a1, log b1, log a2, log b2, logit p)."""
+    theta = (log a1, log b1, log a2, log b2, logit p), each pair counted ``weight`` times."""
 
-    def __init__(self, a: np.ndarray, expected: np.ndarray, zero_truncated: bool):
+    def __init__(self, a: np.ndarray, expected: np.ndarray, zero_truncated: bool, weights: np.ndarray | None = None):
         self.values, self.index = np.unique(a, return_inverse=True)
         self.a = a
         self.expected = expected
+        self.weights = np.ones_like(a) if weights is None else weights
+        self.total = float(np.sum(self.weights))
         self.zero_truncated = zero_truncated
         # terms free of the parameters: -log a! + a log E (summed once, not per evaluation)
-        self.constant = float(np.sum(special.xlogy(a, expected) - special.gammaln(a + 1)))
+        self.constant = float(np.sum(self.weights * (special.xlogy(a, expected) - special.gammaln(a + 1))))
 
     def _component(self, alpha, beta):
-        """Per pair: log NB(a) without the constant terms, its theta-gradient pieces and 1/(beta+E)."""
+        """Per pair: log NB(a) without the constant terms, its theta-gradient pieces and E/(beta+E)."""
         a, u, i = self.a, self.values, self.index
-        inv_rate = 1.0 / (beta + self.expected)
-        log_share = np.log(beta * inv_rate)  # log(beta / (beta + E))
+        share = beta / (beta + self.expected)
+        log_share = np.log(share)  # log(beta / (beta + E))
         ell = (special.gammaln(alpha + u) - special.gammaln(alpha))[i] + (alpha + a) * log_share - a * math.log(beta)
         d_alpha = alpha * ((special.digamma(alpha + u) - special.digamma(alpha))[i] + log_share)
-        d_beta = alpha - beta * (alpha + a) * inv_rate
-        return ell, d_alpha, d_beta, alpha * log_share, inv_rate
+        d_beta = alpha - (alpha + a) * share
+        return ell, d_alpha, d_beta, alpha * log_share, 1.0 - share
 
     def __call__(self, theta):
         a1, b1, a2, b2 = np.exp(theta[:4])
         p = float(special.expit(theta[4]))
-        l1, ga1, gb1, z1, inv1 = self._component(a1, b1)
-        l2, ga2, gb2, z2, inv2 = self._component(a2, b2)
-        # log f = log(p e^l1 + (1-p) e^l2) and r = posterior weight of component 1, both stably
-        diff = l1 - l2 + (math.log(p) - math.log1p(-p))
-        r = special.expit(diff)
-        first = diff >= 0
-        log_f = np.where(first, l1 + math.log(p) - np.log(np.where(first, r, 1.0)),
-                         l2 + math.log1p(-p) - np.log(np.where(first, 1.0, 1.0 - r)))
-        value = float(np.sum(log_f))
-        rest = 1.0 - r
+        log_p, log_q = math.log(p), math.log1p(-p)
+        l1, ga1, gb1, z1, out1 = self._component(a1, b1)
+        l2, ga2, gb2, z2, out2 = self._component(a2, b2)
+        # log f = log(p e^l1 + (1-p) e^l2) and r = the posterior weight of component 1, both stably
+        l1 += log_p
+        l2 += log_q
+        log_f = np.logaddexp(l1, l2)
+        w = self.weights
+        value = float(np.sum(w * log_f))
+        r = np.exp(l1 - log_f)
+        rw = r * w
+        sw = w - rw
         # plain sums, not `@`: a BLAS dot may spin up threads, which stall on a busy machine
-        grad = np.array([np.sum(r * ga1), np.sum(r * gb1), np.sum(rest * ga2), np.sum(rest * gb2),
-                         float(np.sum(r)) - p * r.size])
+        grad = np.array([np.sum(rw * ga1), np.sum(rw * gb1), np.sum(sw * ga2), np.sum(sw * gb2),
+                         float(np.sum(rw)) - p * self.total])
         if self.zero_truncated:
             # subtract log P(a >= 1) = log(1 - P0), P0 = p e^{z1} + (1 - p) e^{z2}
             m1, m2 = np.expm1(z1), np.expm1(z2)
-            e1, e2 = m1 + 1.0, m2 + 1.0
-            positive = -(p * m1 + (1 - p) * m2)
-            inv = 1.0 / np.maximum(positive, 1e-300)
-            value -= float(np.sum(np.log(np.maximum(positive, 1e-300))))
-            w1, w2 = e1 * inv, e2 * inv
-            e = self.expected
-            grad += np.array([p * np.sum(w1 * z1), p * a1 * np.sum(w1 * e * inv1), (1 - p) * np.sum(w2 * z2),
-                              (1 - p) * a2 * np.sum(w2 * e * inv2), p * (1 - p) * (np.sum(w1) - np.sum(w2))])
+            positive = np.maximum(-(p * m1 + (1 - p) * m2), 1e-300)
+            value -= float(np.sum(w * np.log(positive)))
+            inv = w / positive
+            w1, w2 = (m1 + 1.0) * inv, (m2 + 1.0) * inv
+            grad += np.array([p * np.sum(w1 * z1), p * a1 * np.sum(w1 * out1), (1 - p) * np.sum(w2 * z2),
+                              (1 - p) * a2 * np.sum(w2 * out2), p * (1 - p) * (np.sum(w1) - np.sum(w2))])
         return value + self.constant, grad
 
 
@@ -138,7 +144,41 @@ def _check_pairs(a, expected) -> tuple[np.ndarray, np.ndarray]:
     return a, expected
 
 
-def fit_gamma_mixture(a, expected, *, zero_truncated: bool = False,
+def _check_weights(weights, size: int) -> np.ndarray | None:
+    if weights is None:
+        return None
+    try:
+        weights = np.asarray(weights, dtype="float64").ravel()
+    except (TypeError, ValueError) as error:
+        raise UsageError("weights must be numeric") from error
+    if weights.size != size:
+        raise UsageError(f"weights and a differ in length ({weights.size} vs {size})")
+    if not np.all(np.isfinite(weights)) or np.any(weights <= 0) or np.any(weights != np.floor(weights)):
+        raise UsageError("weights must be whole numbers of 1 or more (how many pairs share each a and expected)")
+    return weights
+
+
+def _squash(a: np.ndarray, expected: np.ndarray, weights: np.ndarray | None, rows: int):
+    """Return ``(a, expected, weights)`` squashed to about ``rows`` rows, for choosing a starting point.
+
+    Within each value of ``a``, the rows sorted by ``expected`` are merged in
+    runs of equal size into one row with their summed weight and their
+    weighted mean ``expected`` (the data squashing of DuMouchel & Pregibon,
+    2001); values of ``a`` with few rows keep them all.
+    """
+    weights = np.ones_like(a) if weights is None else weights
+    order = np.lexsort((expected, a))
+    a, expected, weights = a[order], expected[order], weights[order]
+    run = max(1, -(-a.size // rows))
+    first = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+    position = np.arange(a.size) - np.repeat(first, np.diff(np.r_[first, a.size]))
+    starts = np.flatnonzero(np.r_[True, (a[1:] != a[:-1]) | (position[1:] // run != position[:-1] // run)])
+    total = np.add.reduceat(weights, starts)
+    mean = np.add.reduceat(weights * expected, starts) / total
+    return a[starts], mean, total
+
+
+def fit_gamma_mixture(a, expected, *, weights=None, zero_truncated: bool = False,
                       start: Sequence[float] | None = None) -> GammaMixture:
     """Fit DuMouchel's (1999) two-gamma mixture prior by maximum likelihood.
 
@@ -148,13 +188,22 @@ def fit_gamma_mixture(a, expected, *, zero_truncated: bool = False,
     maximised with L-BFGS-B and the analytic gradient, over ``log alpha``,
     ``log beta`` in ``[log 1e-4, log 1e4]`` and ``logit p`` in
     ``[-log 1e4, log 1e4]``, from three fixed starting points (or from
-    ``start``), keeping the best optimum. With more than 50,000 pairs the
-    starts are compared on every k-th pair (k = ceil(pairs / 50,000)) and
-    only the best is then refined on all pairs. The result is deterministic.
+    ``start``), keeping the best optimum. The objective is the mean
+    log-likelihood per pair, and a run stops when an iteration improves it by
+    less than 1e-12 of its value or the projected gradient is below 1e-9 (per
+    pair): finer than any difference the data can resolve. With more than
+    50,000 rows the starts are compared on a squashed copy of about 50,000
+    rows (runs of pairs with the same ``a`` and neighbouring ``E`` merged,
+    as DuMouchel & Pregibon 2001) and only the best is then refined on all
+    rows. The result is deterministic.
 
     Args:
         a: observed counts per pair.
         expected: expected counts ``E`` per pair (same length).
+        weights: how many pairs each row stands for (whole numbers >= 1;
+            default 1): the rows may be the distinct ``(a, E)`` with their
+            number of pairs, which gives the same fit as every pair listed
+            (the likelihood is a sum over pairs) for less work.
         zero_truncated: fit the likelihood conditional on ``a >= 1`` to the
             pairs with ``a >= 1`` only. Use it when the counts list only the
             pairs that were reported (a sparse table): fitting the plain
@@ -164,18 +213,22 @@ def fit_gamma_mixture(a, expected, *, zero_truncated: bool = False,
             instead of the defaults.
 
     Returns:
-        A frozen :class:`GammaMixture`.
+        A frozen :class:`GammaMixture`; ``n_pairs`` counts pairs (the sum of the weights).
 
     Raises:
         UsageError: lengths differ, values are negative, missing or not whole,
-            or fewer than 5 pairs are left to fit.
+            weights are not whole numbers of 1 or more, or fewer than 5 pairs are
+            left to fit.
     """
     a, expected = _check_pairs(a, expected)
+    weights = _check_weights(weights, a.size)
     if zero_truncated:
         keep = a >= 1
         a, expected = a[keep], expected[keep]
-    if a.size < 5:
-        raise UsageError(f"need at least 5 pairs to fit the gamma mixture prior, got {a.size}; "
+        weights = None if weights is None else weights[keep]
+    n_pairs = int(a.size if weights is None else np.sum(weights))
+    if n_pairs < 5:
+        raise UsageError(f"need at least 5 pairs to fit the gamma mixture prior, got {n_pairs}; "
                          "pass a prior (e.g. to ebgm or signals) or leave out 'ebgm'")
     bounds = [_LOG_BOUND] * 4 + [_LOGIT_BOUND]
     low, high = [b[0] for b in bounds], [b[1] for b in bounds]
@@ -185,27 +238,30 @@ def fit_gamma_mixture(a, expected, *, zero_truncated: bool = False,
             raise UsageError(f"start must be (alpha1, beta1, alpha2, beta2, p) with positive alphas and betas "
                              f"and 0 < p < 1, got {s!r}")
 
-    def run(marginal, x0):
+    def run(marginal, x0, ftol):
         def objective(theta):
             value, grad = marginal(theta)
-            return -value, -grad
+            return -value / marginal.total, -grad / marginal.total
 
         with np.errstate(over="ignore", under="ignore"):
             return optimize.minimize(objective, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-                                     options={"maxiter": 1000, "ftol": 1e-13, "gtol": 1e-7})
+                                     options={"maxiter": 1000, "ftol": ftol, "gtol": 1e-9})
 
-    # every start is run on (a fixed stride subsample of at most _SUBSAMPLE pairs of) the data, and the
-    # best optimum refined on all pairs
-    full = _Marginal(a, expected, zero_truncated)
-    stride = -(-a.size // _SUBSAMPLE)
-    stage = full if stride == 1 else _Marginal(a[::stride], expected[::stride], zero_truncated)
-    trials = [run(stage, np.clip(np.r_[np.log(s[:4]), special.logit(s[4])], low, high)) for s in starts]
+    # every start is run on (a squashed copy of at most about _SQUASHED rows of) the data, and the best
+    # optimum refined on all rows
+    full = _Marginal(a, expected, zero_truncated, weights)
+    if a.size <= _SQUASHED:
+        stage = full
+    else:
+        few_a, few_expected, few_weights = _squash(a, expected, weights, _SQUASHED)
+        stage = _Marginal(few_a, few_expected, zero_truncated, few_weights)
+    trials = [run(stage, np.clip(np.r_[np.log(s[:4]), special.logit(s[4])], low, high), _FTOL) for s in starts]
     best = min(trials, key=lambda r: r.fun)
-    if stride > 1:
-        best = run(full, best.x)
+    if stage is not full:
+        best = run(full, best.x, _FTOL_REFINE)
     # converged: L-BFGS-B reported convergence, or (it can end a converged run with an "abnormal" line
     # search when the objective's rounding noise exceeds ftol) the projected gradient is negligible
-    # relative to the log-likelihood
+    # relative to the mean log-likelihood
     grad = np.asarray(best.jac, dtype="float64").copy()
     grad[(best.x <= np.array(low) + 1e-10) & (grad > 0)] = 0.0
     grad[(best.x >= np.array(high) - 1e-10) & (grad < 0)] = 0.0
@@ -214,8 +270,8 @@ def fit_gamma_mixture(a, expected, *, zero_truncated: bool = False,
     p = float(special.expit(best.x[4]))
     if a1 / b1 < a2 / b2:  # label component 1 as the one with the larger prior mean
         a1, b1, a2, b2, p = a2, b2, a1, b1, 1 - p
-    return GammaMixture(float(a1), float(b1), float(a2), float(b2), p, loglik=float(-best.fun),
-                        n_pairs=int(a.size), zero_truncated=zero_truncated, converged=bool(converged))
+    return GammaMixture(float(a1), float(b1), float(a2), float(b2), p, loglik=float(-best.fun * full.total),
+                        n_pairs=n_pairs, zero_truncated=zero_truncated, converged=bool(converged))
 
 
 def _mixture_quantile(prob: float, q, s1, r1, s2, r2, *, max_iter: int = 100):

@@ -22,6 +22,7 @@ by indication and notoriety all move them).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def _check_methods(methods: Sequence[str]) -> tuple[str, ...]:
     return methods
 
 
-def _open(database, engine: str, agents, roles, strata, progress: Progress):
+def _open(database, engine: str, agents, roles, strata, progress: Progress, *, keep: bool = False):
     from il6analysis.analysis.selection import resolve_agents
 
     wanted = resolve_agents(agents)
@@ -92,7 +93,9 @@ def _open(database, engine: str, agents, roles, strata, progress: Progress):
     store = faers_tables.open_store(database_path(database), engine)
     progress("normalising drug names to ingredients")
     lookup, names = faers_tables.ingredients(store)
-    clean = faers_tables.clean_tables(store, store.table("name_lookup", lookup), roles)
+    if keep:
+        progress("selecting the latest version of every case")
+    clean = faers_tables.clean_tables(store, store.table("name_lookup", lookup), roles, keep=keep)
     agent_names = names[names["agent_id"].notna()]
     if wanted:
         agent_names = agent_names[agent_names["agent_id"].isin(wanted)]
@@ -144,14 +147,15 @@ def disproportionality(
     methods = _check_methods(methods)
     if min_cases < 0:
         raise UsageError(f"min_cases must be 0 or more, not {min_cases}")
-    store, names, clean, chosen, strata = _open(database, engine, agents, roles, strata, progress)
+    store, names, clean, chosen, strata = _open(database, engine, agents, roles, strata, progress, keep=True)
+    progress("counting every ingredient x term pair")
     m = faers_counts.margins(clean, strata)
+    m = dataclasses.replace(m, pairs=store.materialise("pair_counts", m.pairs))
     prior = None
     if "ebgm" in methods:
-        progress("counting every ingredient x term pair for the EBGM prior")
-        everything = store.execute(faers_counts.all_pairs(m))
-        progress(f"fitting the EBGM prior on {len(everything):,} pairs")
-        prior = fit_gamma_mixture(everything["a"], everything["expected"], zero_truncated=True)
+        spread = store.execute(faers_counts.expected_distribution(m))
+        progress(f"fitting the EBGM prior on {int(spread['pairs'].sum()):,} pairs")
+        prior = fit_gamma_mixture(spread["a"], spread["expected"], weights=spread["pairs"], zero_truncated=True)
     progress("counting the agents' pairs")
     ids = None if all_ingredients else chosen["ingredient_id"].tolist()
     rows = store.execute(faers_counts.pair_rows(m, ids, max(min_cases, 1)))

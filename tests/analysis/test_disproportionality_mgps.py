@@ -10,6 +10,7 @@ from scipy import optimize, special, stats
 
 from il6analysis.analysis import disproportionality as dp
 from il6analysis.analysis import mgps
+from il6analysis.errors import UsageError
 
 PRIOR = dp.GammaMixture(0.5, 0.25, 4.0, 4.5, 0.15)
 
@@ -94,15 +95,59 @@ def test_fit_recovers_simulated_parameters():
     assert trunc.p == pytest.approx(PRIOR.p, abs=0.03)
 
 
-def test_subsampled_start_selection_reaches_the_same_optimum(monkeypatch):
-    # above _SUBSAMPLE pairs the starts are compared on every k-th pair and the best refined on all pairs
+def test_squashed_start_selection_reaches_the_same_optimum(monkeypatch):
+    # above _SQUASHED rows the starts are compared on squashed data and the best refined on all pairs
     a, e = simulate(PRIOR, 50_000, seed=20240601)
     full = dp.fit_gamma_mixture(a, e)
-    monkeypatch.setattr(mgps, "_SUBSAMPLE", 5_000)  # stride 10
+    monkeypatch.setattr(mgps, "_SQUASHED", 2_000)
+    calls = []
+    real = mgps._Marginal.__call__
+    monkeypatch.setattr(mgps._Marginal, "__call__", lambda self, theta: calls.append(self.a.size) or real(self, theta))
     quick = dp.fit_gamma_mixture(a, e)
-    assert quick.converged
-    assert quick.loglik == pytest.approx(full.loglik, rel=1e-10)
-    np.testing.assert_allclose(quick.as_tuple(), full.as_tuple(), rtol=1e-4)
+    assert quick.converged and quick.n_pairs == 50_000
+    assert min(calls) <= 2_100 and max(calls) == 50_000  # both stages ran
+    assert quick.loglik == pytest.approx(full.loglik, rel=1e-9)
+    np.testing.assert_allclose(quick.as_tuple(), full.as_tuple(), rtol=1e-3)
+
+
+def test_squash_keeps_weights_and_weighted_mean_per_count():
+    a = np.array([1.0, 1, 1, 1, 1, 2, 2, 7])
+    e = np.array([0.5, 0.1, 0.3, 0.2, 0.4, 1.0, 3.0, 2.0])
+    w = np.array([1.0, 2, 1, 1, 1, 1, 3, 1])
+    few_a, few_e, few_w = mgps._squash(a, e, w, rows=4)  # runs of ceil(8 / 4) = 2 rows within each a
+    np.testing.assert_array_equal(few_a, [1, 1, 1, 2, 7])
+    np.testing.assert_array_equal(few_w, [3, 2, 1, 4, 1])  # (0.1 x2, 0.2), (0.3, 0.4), (0.5), (1.0, 3.0 x3), (2.0)
+    np.testing.assert_allclose(few_e, [(0.2 + 0.2) / 3, 0.35, 0.5, 10 / 4, 2.0])
+    assert few_w.sum() == w.sum() and (few_w * few_e).sum() == pytest.approx((w * e).sum())
+
+
+def test_weighted_rows_fit_as_the_pairs_they_stand_for():
+    # distinct (a, E) with their number of pairs give the same likelihood and fit as every pair listed
+    a, e = simulate(PRIOR, 3_000, seed=11)
+    e = np.round(e, 1) + 0.1  # make many pairs share (a, E)
+    frame = pd.DataFrame({"a": a, "e": e}).groupby(["a", "e"]).size().reset_index(name="w")
+    assert len(frame) < len(a) / 2
+    theta = np.r_[np.log(PRIOR.as_tuple()[:4]), special.logit(PRIOR.p)]
+    for truncated in (False, True):
+        keep = (a >= 1) if truncated else np.ones(a.size, bool)
+        rows = (frame.a >= 1) if truncated else np.ones(len(frame), bool)
+        listed = mgps._Marginal(a[keep], e[keep], truncated)(theta)
+        grouped = mgps._Marginal(frame.a[rows].to_numpy(), frame.e[rows].to_numpy(), truncated,
+                                 frame.w[rows].to_numpy("float64"))(theta)
+        assert grouped[0] == pytest.approx(listed[0], rel=1e-12)
+        np.testing.assert_allclose(grouped[1], listed[1], rtol=1e-9)
+    every = dp.fit_gamma_mixture(a, e, zero_truncated=True)
+    weighted = dp.fit_gamma_mixture(frame.a, frame.e, weights=frame.w, zero_truncated=True)
+    assert weighted.n_pairs == every.n_pairs == int((a >= 1).sum())
+    assert weighted.loglik == pytest.approx(every.loglik, rel=1e-9)
+    np.testing.assert_allclose(weighted.as_tuple(), every.as_tuple(), rtol=1e-3)
+
+
+@pytest.mark.parametrize("weights, message", [([1, 1], "differ in length"), ([1, 0, 1], "whole numbers of 1 or more"),
+                                               ([1, 1.5, 1], "whole numbers"), (["x", 1, 1], "numeric")])
+def test_bad_weights_are_refused(weights, message):
+    with pytest.raises(UsageError, match=message):
+        dp.fit_gamma_mixture([1, 2, 3], [1.0, 1.0, 1.0], weights=weights)
 
 
 def test_loglik_matches_scipy_nbinom():

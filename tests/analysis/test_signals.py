@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from il6analysis.analysis import signals
+from il6analysis.analysis import faers_counts, faers_tables, signals
 from il6analysis.analysis.disproportionality import ebgm
 from il6analysis.cli.app import app
 from il6analysis.errors import StoreError, UsageError
@@ -185,3 +186,26 @@ def test_cli_lists_signals_and_reports_a_missing_store(store, tmp_path):
     assert "il6 refresh faers PATH" in missing.output and "Traceback" not in missing.output
     bad = runner.invoke(app, ["signals", "--db", str(store), "--method", "gps"])
     assert bad.exit_code == 2 and "unknown method(s) gps; valid: ror, prr, ic, ebgm" in bad.output
+
+
+@pytest.mark.parametrize("strata", [[], ["sex"], ["sex", "year"]])
+def test_kept_tables_count_as_the_plain_expressions(followed_up, strata):
+    # disproportionality computes the clean tables and the pair counts once into temporary tables
+    opened = faers_tables.open_store(followed_up)
+    lookup, _ = faers_tables.ingredients(opened)
+    name_lookup = opened.table("name_lookup", lookup)
+    plain = faers_counts.margins(faers_tables.clean_tables(opened, name_lookup, ["PS", "SS"]), strata)
+    kept = faers_counts.margins(faers_tables.clean_tables(opened, name_lookup, ["PS", "SS"], keep=True), strata)
+    kept = dataclasses.replace(kept, pairs=opened.materialise("pair_counts", kept.pairs))
+    assert kept.stratified == bool(strata)
+    assert opened.execute(kept.pairs).shape[0] > 0  # a table of the engine now, read without recomputing
+
+    def every(m):
+        return opened.execute(faers_counts.all_pairs(m)).sort_values(["ingredient_id", "pt_id"]).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(every(kept), every(plain))
+    spread = opened.execute(faers_counts.expected_distribution(kept))
+    want = every(plain).groupby(["a", "expected"]).size().reset_index(name="pairs")
+    pd.testing.assert_frame_equal(spread.astype({"a": "int64", "pairs": "int64"}), want.astype({"a": "int64"}),
+                                  check_dtype=False)
+    assert spread["pairs"].sum() == len(every(plain))
