@@ -39,7 +39,7 @@ from ibis import _
 from il6analysis.errors import StoreError, UsageError
 
 STORE_FORMAT = "il6analysis-faers-store"
-STORE_FORMAT_VERSION = 2
+STORE_FORMAT_VERSION = 3
 """The store format this module reads (the writer is ``il6analysis.sources.faers_store``)."""
 TABLES = ("demo", "drug", "drug_names", "reac", "pt_names", "deleted")
 ENGINES = ("duckdb", "spark")
@@ -234,7 +234,7 @@ def clean_tables(store: Store, lookup: ir.Table, roles: Sequence[str], *, keep: 
     drug = store.raw["drug"]
     exposed = (drug.filter(drug.role_cod.isin(list(roles))).join(lookup, "name_id")
                .select("report", "ingredient_id").distinct().semi_join(keys, "report"))
-    events = store.raw["reac"].select("report", "pt_id").distinct().semi_join(keys.view(), "report")
+    events = store.raw["reac"].select("report", "pt_id").semi_join(keys.view(), "report")  # distinct at ingest
     if keep:
         exposed, events = store.materialise("clean_exposed", exposed), store.materialise("clean_events", events)
     return {"reports": reports, "exposed": exposed, "events": events}

@@ -25,7 +25,8 @@ What is stored, per quarter (normalised once here, so counting never cleans text
 ``drug``   ``report``, ``drug_seq``, ``role_cod`` (upper case), ``name_id``;
 ``drug_names``  ``name_id`` -> ``prod_ai`` and ``drugname``, each upper case,
            whitespace collapsed, trailing ``.,;`` dropped, with the row count;
-``reac``   ``report``, ``pt_id``; ``pt_names``: ``pt_id`` -> ``pt_key`` (the
+``reac``   ``report``, ``pt_id``, each pair once (a term listed twice in a
+           report is one event); ``pt_names``: ``pt_id`` -> ``pt_key`` (the
            preferred term lower case, whitespace collapsed: legacy AERS's upper
            case and FAERS's mixed case meet here) and its spellings with counts;
 ``outc``   ``report``, ``outc_cod``; ``indi``: ``report``, ``drug_seq``, ``indi_pt``;
@@ -293,7 +294,8 @@ def _selects(quarter: str) -> dict[str, str]:
         "drug_names": f"SELECT {_HASH.format(x='concat_ws(chr(31), coalesce(prod_ai, chr(0)), coalesce(drugname, chr(0)))')} "
                       f"AS name_id, prod_ai, drugname, count(*) AS rows FROM (SELECT {names} FROM src) "
                       "GROUP BY ALL ORDER BY name_id",
-        "reac": f"SELECT {report} AS report, {_HASH.format(x=pt_key)} AS pt_id FROM src WHERE {pt_key} IS NOT NULL",
+        "reac": f"SELECT DISTINCT {report} AS report, {_HASH.format(x=pt_key)} AS pt_id FROM src "
+                f"WHERE {pt_key} IS NOT NULL",
         "pt_names": f"SELECT {_HASH.format(x='pt_key')} AS pt_id, pt_key, pt, count(*) AS rows FROM "
                     f"(SELECT {pt_key} AS pt_key, {_SQUASH.format(x='pt')} AS pt FROM src) WHERE pt_key IS NOT NULL "
                     "GROUP BY ALL ORDER BY pt_id, pt",

@@ -46,8 +46,9 @@ from il6analysis.errors import CannotWrite, OutputLocked, SourceError, StoreErro
 from il6analysis.sources.faers import OUTPUTS, open_extract, write_tables
 
 FORMAT = "il6analysis-faers-store"
-FORMAT_VERSION = 2
-"""Version 1 was one DuckDB file (``data/faers.duckdb``); version 2 is this folder layout."""
+FORMAT_VERSION = 3
+"""Version 1 was one DuckDB file (``data/faers.duckdb``); version 2 is this folder layout; version 3
+stores each (report, preferred term) once."""
 CATALOG = "catalog.json"
 _DUCKDB_MAGIC = b"DUCK"
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT}

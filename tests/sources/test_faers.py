@@ -258,3 +258,16 @@ def test_deletion_line_that_is_not_a_caseid(tmp_path):
 
     with pytest.raises(SourceError, match=r"DELETE26Q2\.txt line 26: 'not-a-case' is not a caseid"):
         add_quarter(tmp_path / "s", sample)
+
+
+def test_a_term_listed_twice_in_a_report_is_stored_once(tmp_path):
+    sample = copy_sample(HEAD25, tmp_path)
+    reac = next(sample.rglob("REAC*"))
+    first = reac.read_bytes().decode("latin-1").splitlines()[1]
+    primaryid, caseid, pt = first.split("$")[:3]
+    edit_lines(reac, lambda lines: lines + [f"{primaryid}${caseid}$ {pt.upper()}  $"])  # same term, other spelling
+    entry = add_quarter(tmp_path / "s", sample)
+
+    assert entry["rows"]["reac"] == lines_of(reac) - 1  # the rows stored
+    rows = stored(tmp_path / "s", "2026Q2", "reac")
+    assert len(rows) == len({(r["report"], r["pt_id"]) for r in rows}) == lines_of(reac) - 1

@@ -14,6 +14,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from il6analysis.analysis import faers_tables
 from il6analysis.cli.app import app
 from il6analysis.errors import CannotWrite, OutputLocked, SourceError, StoreError
 from il6analysis.sources import faers_store
@@ -47,7 +48,7 @@ def cli(*args: str):
 
 def test_catalog_names_each_quarter_and_its_files(store):
     found = catalog(store)
-    assert found["format_version"] == FORMAT_VERSION and sorted(found["quarters"]) == ["2004Q1", "2017Q2"]
+    assert found["format_version"] == FORMAT_VERSION == faers_tables.STORE_FORMAT_VERSION and sorted(found["quarters"]) == ["2004Q1", "2017Q2"]
     for quarter, entry in found["quarters"].items():
         folder = store / entry["folder"]
         assert folder.parent.name == "parts" and folder.name.startswith(quarter)
@@ -184,12 +185,14 @@ def test_a_store_of_the_earlier_single_file_format_is_refused_and_kept(tmp_path)
 
 def test_a_store_of_another_format_version_is_refused_and_kept(store):
     entry = catalog(store)
-    (store / "catalog.json").write_text(json.dumps({**entry, "format_version": 1}))
+    (store / "catalog.json").write_text(json.dumps({**entry, "format_version": FORMAT_VERSION - 1}))
     before = tree(store)
-    with pytest.raises(StoreError, match="format version 1, this version reads and writes version 2"):
+    with pytest.raises(StoreError, match=f"format version {FORMAT_VERSION - 1}, this version reads and writes "
+                                         f"version {FORMAT_VERSION}; ingest the quarterly files again"):
         add_quarter(store, HEAD10)
     result = cli("signals", "--db", str(store))
-    assert result.exit_code == 2 and "format version 1" in result.output
+    assert result.exit_code == 2 and f"format version {FORMAT_VERSION - 1}" in result.output
+    assert "ingest the quarterly files again" in result.output
     assert tree(store) == before
 
 
