@@ -17,9 +17,11 @@ child's own, by ``wait4``):
 * signals: ``disproportionality`` for the IL-6 agents with all four methods
   (ROR, PRR, IC, EBGM, the prior fitted on every pair), and with all
   ingredients, at each checkpoint;
-* statistics vs vigipy, on the same all-pairs counts (at the largest
-  checkpoint): this package's ``signals`` against vigipy's ror, prr, bcpnn
-  and gps, time and agreement;
+* the pandas + vigipy route (at the 8-quarter checkpoint, ``--route-at``):
+  pandas reads the same zips whole, de-duplicates and counts every
+  ingredient x term pair, and vigipy computes ror, prr, bcpnn and gps; set
+  against this package's ingest + signals for all ingredients, and this
+  package's statistics timed on the route's own counts;
 * Spark: the same ``disproportionality`` (agents) on the Spark engine, at the
   smallest checkpoint (``--spark-at`` to choose).
 
@@ -189,10 +191,12 @@ def child(result: Path, action: str, store: str, *args: str) -> None:
         data = {"seconds": seconds, "rows": entry["rows"]}
     elif action == "signals":
         table, seconds = _timed(lambda: signals.disproportionality(store, roles=roles))
-        everything, all_seconds = _timed(lambda: signals.disproportionality(store, roles=roles, all_ingredients=True))
+        everything, all_seconds = _timed(lambda: signals.disproportionality(store, roles=roles, min_cases=1,
+                                                                             all_ingredients=True))
         prior = table.attrs["gamma_mixture"]
         data = {"seconds": seconds, "pairs": len(table), "all_seconds": all_seconds, "all_pairs": len(everything),
                 "prior_pairs": prior.n_pairs, "a_sum": int(table["a"].sum()),
+                "all_a_sum": int(everything["a"].sum()),
                 "flags": {rule: int(everything[rule].sum()) for rule in
                           ("signal_ror", "signal_prr", "signal_ic", "signal_ebgm")}}
     elif action == "spark":
@@ -202,42 +206,82 @@ def child(result: Path, action: str, store: str, *args: str) -> None:
         table, seconds = _timed(lambda: signals.disproportionality(store, roles=roles, engine="spark"))
         data = {"seconds": seconds, "startup": startup, "pairs": len(table), "a_sum": int(table["a"].sum())}
     else:
-        data = _versus_vigipy(store, roles)
+        data = _versus_pandas_and_vigipy(list(args), roles)
     result.write_text(json.dumps(data))
 
 
-def _versus_vigipy(store: str, roles) -> dict:
-    """This package's statistics and vigipy's on the same all-pairs counts: time and agreement."""
+def _read_member(archive: Path, prefix: str, columns: list[str]):
+    import pandas as pd
+
+    with zipfile.ZipFile(archive) as z:
+        name = next(n for n in z.namelist() if Path(n).name.upper().startswith(prefix))
+        with z.open(name) as member:
+            if prefix == "DELETE":
+                return pd.read_csv(member, header=None, names=["caseid"], dtype="int64")
+            return pd.read_csv(member, sep="$", encoding="latin-1", usecols=columns, dtype=str, keep_default_na=False)
+
+
+def _pandas_route(archives: list[str], roles) -> tuple[object, float]:
+    """The plain route: pandas reads every quarter whole, de-duplicates as FDA advises and counts every
+    ingredient x term pair (the same rules as the store, written directly in pandas)."""
+    import pandas as pd
+
+    start = time.perf_counter()
+    demo, drug, reac, deleted = [], [], [], []
+    for archive in map(Path, archives):
+        d = _read_member(archive, "DEMO", ["primaryid", "caseid", "caseversion"])
+        demo.append(d.astype({"primaryid": "int64", "caseid": "int64", "caseversion": "int64"}))
+        g = _read_member(archive, "DRUG", ["primaryid", "role_cod", "drugname", "prod_ai"])
+        g = g[g["role_cod"].str.strip().str.upper().isin(roles)]
+        name = g["prod_ai"].str.strip().str.upper().where(lambda x: x != "", g["drugname"].str.strip().str.upper())
+        drug.append(pd.DataFrame({"primaryid": g["primaryid"].astype("int64"), "ingredient": name}))
+        r = _read_member(archive, "REAC", ["primaryid", "pt"])
+        reac.append(pd.DataFrame({"primaryid": r["primaryid"].astype("int64"),
+                                  "pt": r["pt"].str.strip().str.lower()}))
+        with zipfile.ZipFile(archive) as z:
+            if any(Path(n).name.upper().startswith("DELETE") for n in z.namelist()):
+                deleted.append(_read_member(archive, "DELETE", []))
+    demo = pd.concat(demo, ignore_index=True)
+    latest = demo.sort_values(["caseid", "caseversion", "primaryid"]).drop_duplicates("caseid", keep="last")
+    if deleted:
+        latest = latest[~latest["caseid"].isin(pd.concat(deleted)["caseid"])]
+    keep = latest["primaryid"]
+    exposed = pd.concat(drug, ignore_index=True).drop_duplicates()
+    exposed = exposed[exposed["primaryid"].isin(keep) & exposed["ingredient"].ne("")]
+    events = pd.concat(reac, ignore_index=True).drop_duplicates()
+    events = events[events["primaryid"].isin(keep)]
+    pairs = exposed.merge(events, on="primaryid").groupby(["ingredient", "pt"]).size().rename("a").reset_index()
+    pairs = pairs.merge(exposed.groupby("ingredient").size().rename("n_drug").reset_index(), on="ingredient")
+    pairs = pairs.merge(events.groupby("pt").size().rename("n_event").reset_index(), on="pt")
+    return pairs.assign(n=len(keep)), time.perf_counter() - start
+
+
+def _versus_pandas_and_vigipy(archives: list[str], roles) -> dict:
+    """The pandas + vigipy route on the same quarters, and this package's statistics on the same counts."""
     import warnings
 
     import numpy as np
     import pandas as pd
     import vigipy
 
-    from il6analysis.analysis import faers_counts, faers_tables
     from il6analysis.analysis.disproportionality import signals as statistics
 
-    opened = faers_tables.open_store(Path(store))
-    lookup, _ = faers_tables.ingredients(opened)
-    clean = faers_tables.clean_tables(opened, opened.table("name_lookup", lookup), roles)
-    m = faers_counts.margins(clean, [])
-    counts = opened.execute(faers_counts.pair_rows(m, None, 1)).drop(columns="stratum")
-    counts = counts.astype({c: "int64" for c in ("a", "n_drug", "n_event", "n")})
-    n = int(counts["n"].iloc[0])
+    counts, count_s = _pandas_route(archives, roles)
     ours, ours_s = _timed(lambda: statistics(counts))
+    n = int(counts["n"].iloc[0])
     box = vigipy.DataContainer(data=pd.DataFrame({
         "events": counts.a.astype(float), "product_aes": counts.n_drug.astype(float),
-        "count_across_brands": counts.n_event.astype(float), "ae_name": counts.pt_id.astype(str),
-        "product_name": counts.ingredient_id.astype(str)}), N=n)
+        "count_across_brands": counts.n_event.astype(float), "ae_name": counts.pt.astype(str),
+        "product_name": counts.ingredient.astype(str)}), N=n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         theirs, theirs_s = _timed(lambda: [getattr(vigipy, m)(box, min_events=1) for m in ("ror", "prr", "bcpnn", "gps")])
-    ror = theirs[0].all_signals.rename(columns={"Product": "product", "Adverse Event": "event"})
-    key = ours.assign(product=counts.ingredient_id.astype(str), event=counts.pt_id.astype(str))
-    both = key.merge(ror, on=["product", "event"])
+    ror = theirs[0].all_signals.rename(columns={"Product": "ingredient", "Adverse Event": "pt"})
+    both = ours.merge(ror, on=["ingredient", "pt"])
     finite = np.isfinite(both["ror"]) & (both[["b", "c", "d"]] > 0).all(axis=1)
     gap = float(np.max(np.abs(both.loc[finite, "ror"] / both.loc[finite, "ROR"] - 1)))
-    return {"pairs": len(counts), "ours_s": ours_s, "vigipy_s": theirs_s, "ror_max_rel_gap": gap}
+    return {"pairs": len(counts), "a_sum": int(counts["a"].sum()), "count_s": count_s, "ours_s": ours_s,
+            "vigipy_s": theirs_s, "ror_max_rel_gap": gap}
 
 
 def size_of(path: Path) -> int:
@@ -250,6 +294,8 @@ def main() -> None:
     parser.add_argument("--quarters", default="1,2,4,8,16", help="store sizes at which signals are measured")
     parser.add_argument("--spark-at", type=int, default=None, help="checkpoint for the Spark run (default: the first)")
     parser.add_argument("--no-spark", action="store_true", help="skip the Spark engine")
+    parser.add_argument("--route-at", type=int, default=8,
+                        help="checkpoint for the pandas + vigipy route (default 8, or the largest below it)")
     parser.add_argument("--scratch", default=None, help="work folder (default: a temporary folder)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -262,12 +308,16 @@ def main() -> None:
     store = scratch / "store"
     shutil.rmtree(store, ignore_errors=True)
     print(f"{args.reports:,} reports per quarter, checkpoints {checkpoints}, {os.cpu_count()} CPUs", flush=True)
-    adds, rows, spark, versus = [], [], None, None
+    route_at = max([c for c in checkpoints if c <= args.route_at] or checkpoints[:1])
+    adds, rows, spark, versus, kept = [], [], None, None, []
     for k in range(max(checkpoints)):
         source = zip_folder(generate_folder(scratch, k, args.reports))
         os.sync()
         added, peak = run_child("add", str(store), str(source))
-        source.unlink()
+        if k + 1 <= route_at:
+            kept.append(source)  # the pandas route reads them
+        else:
+            source.unlink()
         adds.append((added["seconds"], peak))
         print(f"  add {quarter_label(k)}: {added['seconds']:.1f} s, peak {peak:.2f} GiB", flush=True)
         if k + 1 not in checkpoints:
@@ -281,7 +331,14 @@ def main() -> None:
             spark, spark_peak = run_child("spark", str(store))
             assert (spark["pairs"], spark["a_sum"]) == (found["pairs"], found["a_sum"]), (spark, found)
             print(f"  -> Spark: {spark['seconds']:.1f} s + {spark['startup']:.1f} s start-up, same counts", flush=True)
-    versus, _ = run_child("vigipy", str(store))
+        if k + 1 == route_at:
+            versus, versus_peak = run_child("route", str(store), *map(str, kept))
+            versus |= {"quarters": route_at, "peak": versus_peak, "ours_total": rows[-1]["ingest_s"] + rows[-1]["all_seconds"],
+                       "our_pairs": rows[-1]["all_pairs"], "our_a_sum": rows[-1]["all_a_sum"]}
+            print(f"  -> pandas + vigipy: {versus['count_s']:.1f} s counting + {versus['vigipy_s']:.1f} s statistics, "
+                  f"peak {versus_peak:.2f} GiB", flush=True)
+            for source in kept:
+                source.unlink()
     report(rows, spark, spark_at, versus)
     if not args.scratch:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -309,9 +366,16 @@ def report(rows: list[dict], spark: dict | None, spark_at: int | None, versus: d
           f"{last['seconds'] / first['seconds']:.2f}x for {last['quarters'] / first['quarters']:.0f}x the data")
     per_quarter = last["ingest_s"] / last["quarters"]
     print(f"extrapolated ingest of 90 quarters: {90 * per_quarter / 60:.0f} min")
-    print(f"statistics on {versus['pairs']:,} pairs: il6analysis {versus['ours_s']:.2f} s, vigipy (ror, prr, bcpnn, gps) "
-          f"{versus['vigipy_s']:.2f} s, ratio {versus['vigipy_s'] / versus['ours_s']:.1f}x; "
-          f"ROR agrees to {versus['ror_max_rel_gap']:.1e} (relative)")
+    route = versus["count_s"] + versus["vigipy_s"]
+    print(f"all ingredients at {versus['quarters']} quarter(s): il6analysis ingest + signals {versus['ours_total']:.1f} s "
+          f"(signals peak {next(r for r in rows if r['quarters'] == versus['quarters'])['peak']:.2f} GiB) vs pandas + "
+          f"vigipy {route:.1f} s ({versus['count_s']:.1f} s counting, {versus['vigipy_s']:.1f} s ror, prr, bcpnn, gps; "
+          f"peak {versus['peak']:.2f} GiB): {route / versus['ours_total']:.1f}x")
+    print(f"  pairs: il6analysis {versus['our_pairs']:,} (a total {versus['our_a_sum']:,}), pandas {versus['pairs']:,} "
+          f"(a total {versus['a_sum']:,}); the store also maps brand names without an active ingredient to it")
+    print(f"statistics on the pandas route's {versus['pairs']:,} pairs: il6analysis {versus['ours_s']:.2f} s (EBGM prior "
+          f"fitted), vigipy {versus['vigipy_s']:.2f} s, ratio {versus['vigipy_s'] / versus['ours_s']:.1f}x; ROR agrees to "
+          f"{versus['ror_max_rel_gap']:.1e} (relative)")
     if spark:
         base = next(r for r in rows if r["quarters"] == spark_at)
         print(f"Spark at {spark_at} quarter(s): {spark['seconds']:.1f} s (+ {spark['startup']:.1f} s start-up) vs "

@@ -1,6 +1,6 @@
-"""FAERS figures: a forest plot with every method's interval per signal, and reports per year per agent.
+"""FAERS figures: a forest plot with every method's interval per signal, a signal year by year, and reports per year.
 
-Both take the output of :mod:`il6analysis.analysis.signals` and return a
+Each takes the output of :mod:`il6analysis.analysis.signals` and returns a
 :class:`matplotlib.figure.Figure`; given no data they return the reports'
 small "no data" figure. Colours are the agents' fixed colours
 (:func:`il6analysis.analysis.palette.color_of`), names their display labels.
@@ -77,4 +77,38 @@ def reports_per_year_chart(per_year: pd.DataFrame) -> Figure:
     unknown = int(per_year.loc[per_year["year"] == "unknown", "reports"].sum())
     if unknown:
         fig.supxlabel(f"{unknown} report(s) without a receipt year are not shown.", fontsize=9)
+    return fig
+
+
+def series_chart(series: pd.DataFrame, method: str = "ic") -> Figure:
+    """Return a line chart of ``method``'s estimate and interval year by year for each agent x term of
+    ``series`` (from :func:`il6analysis.analysis.signals.signal_series`): IC on its own log2 axis with
+    0 marked, the ratios on a log axis with 1 marked; years where the statistic is undefined are gaps.
+
+    Raises:
+        KeyError: an unknown method.
+    """
+    label, point, low, high, marker = INTERVALS[method]
+    dated = series.dropna(subset=[point]) if not series.empty else series
+    if dated.empty:
+        return message_figure("No FAERS signal to follow year by year for the selected parameters.")
+    fig, ax = plt.subplots(figsize=(10, 4.5), layout="constrained")
+    styles = ("-", "--", ":", "-.")
+    for k, ((agent, pt), rows) in enumerate(series.groupby(["agent_id", "pt"], sort=True)):
+        rows = rows.sort_values("year")
+        color = palette.color_of("agent", str(agent))
+        ax.fill_between(rows["year"], rows[low], rows[high], color=color, alpha=0.15, linewidth=0)
+        ax.plot(rows["year"], rows[point], marker=marker, linestyle=styles[k % len(styles)], color=color,
+                label=f"{agent_label(str(agent))}: {pt}")
+    if method == "ic":
+        ax.axhline(0, color="0.3", linewidth=1, linestyle="--")
+        ylabel = "IC (log2 observed / expected); 0 = no disproportion"
+    else:
+        ax.set_yscale("log")
+        ax.axhline(1, color="0.3", linewidth=1, linestyle="--")
+        ylabel = f"{point.upper()} (log scale); 1 = no disproportion"
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(xlabel="reports received up to the end of the year", ylabel=ylabel,
+           title=f"{label} year by year")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
     return fig

@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from il6analysis.analysis import faers_counts, faers_tables
-from il6analysis.analysis.disproportionality import METHODS, fit_gamma_mixture, signals
+from il6analysis.analysis.disproportionality import COLUMNS, METHODS, RULE_COLUMNS, fit_gamma_mixture, signals
 from il6analysis.errors import StoreError, UsageError
 from il6analysis.paths import location
 
@@ -151,11 +151,7 @@ def disproportionality(
     progress("counting every ingredient x term pair")
     m = faers_counts.margins(clean, strata)
     m = dataclasses.replace(m, pairs=store.materialise("pair_counts", m.pairs))
-    prior = None
-    if "ebgm" in methods:
-        spread = store.execute(faers_counts.expected_distribution(m))
-        progress(f"fitting the EBGM prior on {int(spread['pairs'].sum()):,} pairs")
-        prior = fit_gamma_mixture(spread["a"], spread["expected"], weights=spread["pairs"], zero_truncated=True)
+    prior = _fitted_prior(store, m, progress) if "ebgm" in methods else None
     progress("counting the agents' pairs")
     ids = None if all_ingredients else chosen["ingredient_id"].tolist()
     rows = store.execute(faers_counts.pair_rows(m, ids, max(min_cases, 1)))
@@ -173,6 +169,80 @@ def disproportionality(
                               na_position="last").reset_index(drop=True)
     table.attrs["gamma_mixture"] = prior
     return table
+
+
+def _fitted_prior(store, m: faers_counts.Margins, progress: Progress):
+    """The EBGM prior fitted on every ingredient x term pair with ``a >= 1`` of ``m``."""
+    spread = store.execute(faers_counts.expected_distribution(m))
+    progress(f"fitting the EBGM prior on {int(spread['pairs'].sum()):,} pairs")
+    return fit_gamma_mixture(spread["a"], spread["expected"], weights=spread["pairs"], zero_truncated=True)
+
+
+def signal_series(
+    database: str | Path | None = None,
+    agents: Sequence[str] | None = None,
+    terms: Sequence[str] | None = None,
+    roles: Sequence[str] = DEFAULT_ROLES,
+    min_cases: int = 3,
+    *,
+    methods: Sequence[str] = ("ror", "ic"),
+    cumulative: bool = True,
+    engine: str = "duckdb",
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Return each agent x term's statistics year by year (FDA receipt year), as a signal develops.
+
+    With ``cumulative`` (default) a year's row is the 2x2 table of every report
+    received up to the end of that year, as in the cumulative time scans of
+    signal detection; otherwise the reports of that year alone. Reports
+    without a receipt year are in no year's row (they are in the whole-history
+    table of :func:`disproportionality`). EBGM, when asked for, uses the prior
+    fitted once on every pair of the whole history.
+
+    Args:
+        database, agents, roles, engine, progress: as :func:`disproportionality`.
+        terms: preferred terms to follow (any case); all the agents' terms when empty.
+        min_cases: keep pairs with at least this many reports over the whole history.
+        methods: any of ``ror``, ``prr``, ``ic``, ``ebgm``.
+        cumulative: cumulative tables (default) or each year's own.
+
+    Returns:
+        ``agent_id, ingredient, pt, year`` (int64), then the columns of
+        :func:`disproportionality` (NaN for a method not run), one row per pair
+        and year from the store's first known year to its last, sorted by
+        agent, term and year.
+
+    Raises:
+        As :func:`disproportionality`.
+    """
+    progress = progress or (lambda message: None)
+    methods = _check_methods(methods)
+    if min_cases < 0:
+        raise UsageError(f"min_cases must be 0 or more, not {min_cases}")
+    store, names, clean, chosen, _ = _open(database, engine, agents, roles, (), progress, keep=True)
+    prior = _fitted_prior(store, faers_counts.margins(clean, []), progress) if "ebgm" in methods else None
+    progress("counting the agents' pairs per year")
+    m = faers_counts.margins(clean, ["year"])
+    rows = store.execute(faers_counts.pair_rows(m, chosen["ingredient_id"].tolist(), max(min_cases, 1)))
+    rows = rows.merge(faers_tables.pt_names(store), on="pt_id")
+    if terms:
+        wanted = {str(t).strip().lower() for t in terms}
+        rows = rows[rows["pt"].str.lower().isin(wanted)]
+    rows = rows[rows["stratum"] != faers_tables.UNKNOWN].rename(columns={"stratum": "year"})
+    rows = rows.astype({"year": "int64", "a": "int64", "n_drug": "int64", "n_event": "int64", "n": "int64"})
+    rows = rows.sort_values(["ingredient_id", "pt_id", "year"]).reset_index(drop=True)
+    if cumulative:
+        cells = ["a", "n_drug", "n_event", "n"]
+        rows[cells] = rows.groupby(["ingredient_id", "pt_id"])[cells].cumsum()
+    yearly = [signals(part.drop(columns="year"), methods=methods, min_cases=0, prior=prior).assign(year=year)
+              for year, part in rows.groupby("year", sort=True)]
+    columns = ["agent_id", "ingredient", "pt", "year", *COLUMNS, "signal_ror", *RULE_COLUMNS]
+    if not yearly:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns}).astype(
+            {"agent_id": "str", "ingredient": "str", "pt": "str", "year": "int64"})
+    table = pd.concat(yearly, ignore_index=True).merge(names, on="ingredient_id")
+    table["signal_ror"] = (table["a"] >= 3) & (table["ror_low"] > 1)
+    return table[columns].sort_values(["agent_id", "pt", "year"]).reset_index(drop=True)
 
 
 def top_signals(table: pd.DataFrame, per_agent: int = 10, method: str = "ror") -> pd.DataFrame:

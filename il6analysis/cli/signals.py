@@ -9,6 +9,7 @@ import typer
 
 from il6analysis.cli.app import app
 from il6analysis.cli.output import echo_frame, note
+from il6analysis.errors import UsageError
 from il6analysis.paths import location
 
 _SHOWN = {"ror": ["ror", "ror_low", "ror_high"], "prr": ["prr", "prr_low", "prr_high", "chi2"],
@@ -34,11 +35,28 @@ def signals_command(
     top: Annotated[int, typer.Option(min=1, help="Terms per agent, by the lower bound of the first method.")] = 10,
     db: Annotated[Path | None, typer.Option(help="FAERS store folder (default: the faers location, or $IL6_FAERS_DB).")] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Print every pair as CSV instead of the top terms.")] = False,
+    by_year: Annotated[bool, typer.Option("--by-year", help="Each term's statistics year by year (cumulative "
+                                                            "to each FDA receipt year), for the --term terms.")] = False,
+    term: Annotated[list[str] | None, typer.Option("--term", "-t", help="Preferred term to follow with --by-year "
+                                                                         "(any case); repeatable. Default: all.")] = None,
 ) -> None:
     """FAERS disproportionality: ROR, PRR, IC and EBGM with their intervals per agent x preferred term."""
-    from il6analysis.analysis.signals import disproportionality, top_signals
+    from il6analysis.analysis.signals import disproportionality, signal_series, top_signals
 
     methods = _listed(method)
+    if by_year:
+        if strata.strip() or haldane or yates:
+            raise UsageError("--by-year takes no --strata, --haldane or --yates (each year is its own crude table)")
+        series = signal_series(location("faers", db), agents=agent, terms=term, roles=_listed(roles),
+                               min_cases=min_cases, methods=methods, engine=engine.strip().lower(), progress=note)
+        if csv:
+            typer.echo(series.to_csv(index=False), nl=False)
+            return
+        shown = ["agent_id", "pt", "year", "a", "expected"] + [c for m in methods for c in _SHOWN[m]]
+        echo_frame(series[shown].round(3))
+        return
+    if term:
+        raise UsageError("--term selects the terms followed with --by-year; add --by-year")
     table = disproportionality(location("faers", db), agents=agent, roles=_listed(roles), min_cases=min_cases,
                                methods=methods, strata=_listed(strata), haldane=haldane, yates=yates,
                                engine=engine.strip().lower(), progress=note)

@@ -209,3 +209,67 @@ def test_kept_tables_count_as_the_plain_expressions(followed_up, strata):
     pd.testing.assert_frame_equal(spread.astype({"a": "int64", "pairs": "int64"}), want.astype({"a": "int64"}),
                                   check_dtype=False)
     assert spread["pairs"].sum() == len(every(plain))
+
+
+@pytest.fixture
+def two_years(store, tmp_path) -> Path:
+    """The hand-made quarter (2099) plus reports 11 (ACTEMRA, Neutropenia) and 12 (ASPIRIN, Rash) received in
+    2100, and 13 (ACTEMRA, Neutropenia) with no receipt date."""
+    folder = tmp_path / "q2"
+    folder.mkdir()
+    (folder / "DEMO99Q2.txt").write_text("primaryid$caseid$caseversion$sex$fda_dt\n11$11$1$F$21000115\n"
+                                         "12$12$1$M$21000220\n13$13$1$F$\n")
+    (folder / "DRUG99Q2.txt").write_text("primaryid$caseid$drug_seq$role_cod$drugname$prod_ai\n11$11$1$PS$ACTEMRA$\n"
+                                         "12$12$1$PS$ASPIRIN$\n13$13$1$PS$ACTEMRA$\n")
+    (folder / "REAC99Q2.txt").write_text("primaryid$caseid$pt\n11$11$Neutropenia\n12$12$Rash\n13$13$Neutropenia\n")
+    add_quarter(store, folder)
+    return store
+
+
+def test_signal_series_year_by_year_worked_by_hand(two_years):
+    series = signals.signal_series(two_years, agents=["Actemra"], terms=["NEUTROPENIA"], min_cases=1,
+                                   methods=["ror", "ic"])
+    assert series["year"].tolist() == [2099, 2100] and set(series["pt"]) == {"Neutropenia"}
+    assert series["year"].dtype == "int64"
+    first, through_2100 = series.iloc[0], series.iloc[1]
+    assert cells(first) == (3, 1, 3, 3) and first["ror"] == pytest.approx(3.0)
+    # cumulative: every report up to the end of 2100; report 13 has no receipt year and is in no year's row
+    assert cells(through_2100) == (4, 1, 3, 4) and through_2100["ror"] == pytest.approx(16 / 3)
+    assert through_2100["expected"] == pytest.approx(5 * 7 / 12)
+    assert through_2100["ic"] == pytest.approx(math.log2(4.5 / (35 / 12 + 0.5)))
+    assert series["ebgm"].isna().all()
+    # each year's own reports: 2100 has reports 11 and 12 only
+    alone = signals.signal_series(two_years, agents=["tocilizumab"], terms=["neutropenia"], min_cases=1,
+                                  cumulative=False)
+    assert cells(alone.iloc[1]) == (1, 0, 0, 1)
+    # the whole-history table counts report 13 too
+    whole = signals.disproportionality(two_years, agents=["tocilizumab"], min_cases=1)
+    assert cells(row(whole, "tocilizumab", "Neutropenia")) == (5, 1, 3, 4)
+
+
+def test_signal_series_ebgm_uses_the_whole_history_prior(two_years):
+    series = signals.signal_series(two_years, agents=["tocilizumab"], min_cases=1, methods=["ebgm"])
+    assert series["ebgm"].notna().all() and (series["eb05"] <= series["ebgm"]).all()
+    assert set(series["pt"]) >= {"Neutropenia", "Rash"}
+
+
+def test_signal_series_of_nothing_is_an_empty_typed_table(two_years):
+    empty = signals.signal_series(two_years, agents=["sarilumab"], terms=["no such term"])
+    assert empty.empty and {"agent_id", "pt", "year", "ror", "ic025"} <= set(empty.columns)
+    with pytest.raises(UsageError, match="unknown method"):
+        signals.signal_series(two_years, methods=["xyz"])
+
+
+def test_cli_by_year_prints_the_series_and_refuses_options_that_do_not_apply(two_years):
+    runner = CliRunner()
+    shown = runner.invoke(app, ["signals", "--db", str(two_years), "--agent", "tocilizumab", "--by-year",
+                                "--term", "neutropenia", "--min-cases", "1", "--method", "ror"])
+    assert shown.exit_code == 0, shown.output
+    lines = [line.split() for line in shown.output.splitlines() if line.startswith("tocilizumab")]
+    assert [(line[2], line[3]) for line in lines] == [("2099", "3"), ("2100", "4")]
+    listed = runner.invoke(app, ["signals", "--db", str(two_years), "--by-year", "--csv", "--min-cases", "1"])
+    assert listed.exit_code == 0 and listed.stdout.startswith("agent_id,ingredient,pt,year,a,b,c,d,expected")
+    for extra, message in ((["--by-year", "--strata", "sex"], "--by-year takes no --strata"),
+                           (["--term", "Rash"], "--term selects the terms followed with --by-year")):
+        refused = runner.invoke(app, ["signals", "--db", str(two_years), *extra])
+        assert refused.exit_code == 2 and f"error: {message}" in refused.output and "Traceback" not in refused.output

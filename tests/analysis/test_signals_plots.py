@@ -50,3 +50,23 @@ def test_reports_per_year_chart(store):
     lines = fig.axes[0].get_lines()
     assert sorted(line.get_label() for line in lines) == sorted(agent_label(a) for a in per["agent_id"].unique())
     assert all(list(line.get_xdata()) == [2099] for line in lines)
+
+
+def test_series_chart_draws_each_pair_year_by_year_in_its_agent_colour():
+    import pandas as pd
+
+    series = pd.DataFrame({"agent_id": ["tocilizumab"] * 3 + ["sarilumab"] * 3, "pt": ["Neutropenia"] * 3 + ["Rash"] * 3,
+                           "year": [2019, 2020, 2021] * 2, "ic": [0.5, float("nan"), 1.0, -0.2, 0.1, 0.3],
+                           "ic025": [-0.5, float("nan"), 0.2, -1.0, -0.6, -0.2],
+                           "ic975": [1.5, float("nan"), 1.8, 0.6, 0.8, 0.8]})
+    ax = signal_plots.series_chart(series, "ic").axes[0]
+    lines = [line for line in ax.get_lines() if len(line.get_xdata()) == 3]
+    assert len(lines) == 2 and list(lines[0].get_xdata()) == [2019, 2020, 2021]
+    assert {to_hex(line.get_color()) for line in lines} == {to_hex(palette.color_of("agent", "tocilizumab")),
+                                                            to_hex(palette.color_of("agent", "sarilumab"))}
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"{agent_label('sarilumab')}: Rash",
+                                                                    f"{agent_label('tocilizumab')}: Neutropenia"]
+    assert ax.get_yscale() == "linear" and "IC" in ax.get_ylabel()
+    assert signal_plots.series_chart(series.assign(ror=2.0, ror_low=1.0, ror_high=4.0), "ror").axes[0].get_yscale() == "log"
+    empty = signal_plots.series_chart(series.iloc[:0])
+    assert "No FAERS signal to follow" in empty.axes[0].texts[0].get_text()
