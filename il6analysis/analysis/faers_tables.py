@@ -187,6 +187,7 @@ def open_store(store: Path, engine: str = "duckdb", *, memory_limit: str = "4GB"
 def _connect(engine: str, files: dict[str, list[str]], memory_limit: str) -> tuple[object, dict[str, ir.Table]]:
     if engine == "duckdb":
         con = ibis.duckdb.connect(memory_limit=memory_limit, preserve_insertion_order=False)
+        con.con.execute("SET enable_progress_bar = false").fetchall()  # the callers report progress in their own words
         raw = {t: con.read_parquet(f, table_name=f"store_{t}") for t, f in files.items()}
     else:
         session = spark_session()

@@ -92,7 +92,7 @@ def series_chart(series: pd.DataFrame, method: str = "ic") -> Figure:
     dated = series.dropna(subset=[point]) if not series.empty else series
     if dated.empty:
         return message_figure("No FAERS signal to follow year by year for the selected parameters.")
-    fig, ax = plt.subplots(figsize=(10, 4.5), layout="constrained")
+    fig, ax = plt.subplots(figsize=(10, 5), layout="constrained")
     styles = ("-", "--", ":", "-.")
     for k, ((agent, pt), rows) in enumerate(series.groupby(["agent_id", "pt"], sort=True)):
         rows = rows.sort_values("year")
@@ -108,7 +108,7 @@ def series_chart(series: pd.DataFrame, method: str = "ic") -> Figure:
         ax.axhline(1, color="0.3", linewidth=1, linestyle="--")
         ylabel = f"{point.upper()} (log scale); 1 = no disproportion"
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(xlabel="reports received up to the end of the year", ylabel=ylabel,
-           title=f"{label} year by year")
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    title = "IC (IC025-IC975)" if method == "ic" else label
+    ax.set(xlabel="reports received up to the end of the year", ylabel=ylabel, title=f"{title} year by year")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
     return fig

@@ -273,3 +273,9 @@ def test_cli_by_year_prints_the_series_and_refuses_options_that_do_not_apply(two
                            (["--term", "Rash"], "--term selects the terms followed with --by-year")):
         refused = runner.invoke(app, ["signals", "--db", str(two_years), *extra])
         assert refused.exit_code == 2 and f"error: {message}" in refused.output and "Traceback" not in refused.output
+
+
+def test_duckdb_draws_no_progress_bar_of_its_own(store):
+    # long queries would otherwise draw DuckDB's bar on the terminal between the command's own notes
+    opened = faers_tables.open_store(store)
+    assert opened.con.con.execute("SELECT current_setting('enable_progress_bar')").fetchall() == [(False,)]

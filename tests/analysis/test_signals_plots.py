@@ -66,7 +66,7 @@ def test_series_chart_draws_each_pair_year_by_year_in_its_agent_colour():
                                                             to_hex(palette.color_of("agent", "sarilumab"))}
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"{agent_label('sarilumab')}: Rash",
                                                                     f"{agent_label('tocilizumab')}: Neutropenia"]
-    assert ax.get_yscale() == "linear" and "IC" in ax.get_ylabel()
+    assert ax.get_yscale() == "linear" and "IC" in ax.get_ylabel() and ax.get_title() == "IC (IC025-IC975) year by year"
     assert signal_plots.series_chart(series.assign(ror=2.0, ror_low=1.0, ror_high=4.0), "ror").axes[0].get_yscale() == "log"
     empty = signal_plots.series_chart(series.iloc[:0])
     assert "No FAERS signal to follow" in empty.axes[0].texts[0].get_text()
