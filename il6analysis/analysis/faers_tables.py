@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
@@ -187,7 +188,10 @@ def open_store(store: Path, engine: str = "duckdb", *, memory_limit: str = "4GB"
 def _connect(engine: str, files: dict[str, list[str]], memory_limit: str) -> tuple[object, dict[str, ir.Table]]:
     if engine == "duckdb":
         con = ibis.duckdb.connect(memory_limit=memory_limit, preserve_insertion_order=False)
-        con.con.execute("SET enable_progress_bar = false").fetchall()  # the callers report progress in their own words
+        with contextlib.suppress(duckdb.InvalidInputException):
+            # the callers report progress in their own words; in Jupyter without ipywidgets DuckDB draws
+            # no bar and refuses to change the setting
+            con.con.execute("SET enable_progress_bar = false").fetchall()
         raw = {t: con.read_parquet(f, table_name=f"store_{t}") for t, f in files.items()}
     else:
         session = spark_session()

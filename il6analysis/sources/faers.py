@@ -354,7 +354,6 @@ def write_tables(extract: Extract, folder: Path, *, memory_limit: str = "1GB", t
                    "source": {"path": str(extract.path.resolve()), "kind": "zip" if extract.is_zip else "folder"}}
     selects = _selects(extract.quarter)
     with duckdb.connect(config=config) as con:
-        con.execute("SET enable_progress_bar = false")  # the caller reports progress in its own words
         for table in TABLES:
             file = (extract.files.get(table) or [None])[0]
             if file is None:
