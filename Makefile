@@ -1,14 +1,18 @@
 # Two commands set everything up on a fresh machine:
 #   make reports   render the default report suite into reports/
-#   make test      run the test suite
+#   make test      run the whole test suite (what CI runs)
 # Both create the virtual environment .venv first if it is missing.
+# For everyday work: make test-fast (no notebooks, browser, Spark or fault injection).
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Tests run on every core; the 20 slowest are listed so regressions show.
+PYTEST := $(BIN)/python -m pytest -n auto --durations=20
+FAST   := not (notebooks or browser or spark or faults or slow)
 
-.PHONY: test reports venv clean-reports
+.PHONY: test test-fast reports venv clean-reports
 
 venv: $(STAMP)
 
@@ -19,7 +23,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(PYTEST)
+
+test-fast: $(STAMP)
+	$(PYTEST) -m "$(FAST)"
 
 reports: $(STAMP)
 	$(BIN)/il6 report --suite reports.toml
