@@ -41,11 +41,29 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
+def small_suite_text() -> str:
+    """A suite with one default run of every notebook and a one-value agent grid.
+
+    Enough to exercise every notebook, the grid, the manifest and the index without the
+    whole declared suite (which the suite tests expand but do not render).
+    """
+    from il6analysis.reporting.catalog import available_reports
+
+    entries = [f'[[report]]\nnotebook = "{name}"\n' for name in sorted(available_reports())]
+    entries.append('[[report]]\nnotebook = "agent_profile"\ngrid = { agent = ["sarilumab"] }\n')
+    return "\n".join(entries)
+
+
 @pytest.fixture(scope="session")
 def suite_dir(tmp_path_factory) -> Path:
-    """The default suite, rendered once by the CLI as `make reports` does."""
+    """A small suite (:func:`small_suite_text`), rendered once by the CLI as `make reports` does.
+
+    Tests that use it carry ``xdist_group("suite")`` so one worker renders it once.
+    """
     out = tmp_path_factory.mktemp("suite")
-    result = CliRunner().invoke(app, ["report", "--all", "--output-dir", str(out)])
+    suite = tmp_path_factory.mktemp("suite-file") / "suite.toml"
+    suite.write_text(small_suite_text())
+    result = CliRunner().invoke(app, ["report", "--suite", str(suite), "--output-dir", str(out)])
     assert result.exit_code == 0, result.output
     return out
 
@@ -57,7 +75,7 @@ HAND_MADE_FAERS = Path(__file__).parent / "fixtures" / "faers" / "hand_made_2099
 @pytest.fixture
 def faers_database(tmp_path) -> Path:
     """A FAERS store holding the hand-made quarter."""
-    from il6analysis.sources.faers_store import add_quarter
+    from il6analysis.faers.ingest import add_quarter
 
     store = tmp_path / "faers"
     add_quarter(store, HAND_MADE_FAERS)

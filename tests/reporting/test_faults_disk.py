@@ -149,6 +149,7 @@ def fill(disk) -> None:
 
 
 @pytest.mark.notebooks
+@pytest.mark.faults
 def test_a_full_disk_during_a_forced_suite(lab, tiny_disk):
     lab["out"] = out = tiny_disk / "out"
     suite = lab["tmp"] / "suite.toml"

@@ -21,7 +21,7 @@ from test_runner import IL6, left_when_lock_released, run_processes, wait_for
 from il6analysis.errors import EXIT_FAILED, EXIT_INTERRUPTED
 from il6analysis.reporting.manifest import read_manifest
 
-pytestmark = pytest.mark.notebooks
+pytestmark = [pytest.mark.notebooks, pytest.mark.faults]
 
 lab = test_runner.lab  # the fixture, shared
 

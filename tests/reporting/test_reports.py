@@ -22,6 +22,9 @@ from il6analysis.reporting.suite import load_suite
 
 pytestmark = pytest.mark.notebooks
 runner = CliRunner()
+SUITE = pytest.mark.xdist_group("suite")
+"""Tests reading the rendered small suite run on one worker, which renders it once."""
+NON_DEFAULT_GROUP = pytest.mark.xdist_group("non-default")
 
 NON_DEFAULT = {
     "approvals": {"agencies": "FDA,EC", "date_from": "2015-01-01"},
@@ -62,14 +65,25 @@ def check_report_html(html: str, parameters: dict[str, str]) -> None:
     assert "Traceback" not in html
 
 
-def test_default_suite_renders_every_notebook_and_an_agent_profile_per_approved_agent(suite_dir):
+def test_default_suite_declares_every_notebook_and_an_agent_profile_per_approved_agent():
     from il6analysis.analysis.agents import approved_agents
+    from il6analysis.reporting.catalog import available_reports
 
+    keys = {job.key for job in load_suite(location("suite"))}
+    assert {f"{name}/default" for name in available_reports()} <= keys
+    assert {f"agent_profile/{'default' if a == 'tocilizumab' else 'agent-' + a}" for a in approved_agents()} <= keys
+
+
+@SUITE
+def test_small_suite_renders_every_notebook_with_its_manifest(suite_dir, tmp_path):
+    from conftest import small_suite_text
+    from il6analysis.reporting.catalog import available_reports
+
+    suite = tmp_path / "suite.toml"
+    suite.write_text(small_suite_text())
     manifest = read_manifest(suite_dir)
-    assert set(manifest) == {job.key for job in load_suite(location("suite"))}
-    expected = {f"{name}/default" for name in ("approvals", "cancer_types", "side_effects")}
-    expected |= {f"agent_profile/{'default' if a == 'tocilizumab' else 'agent-' + a}" for a in approved_agents()}
-    assert expected <= set(manifest)
+    assert set(manifest) == {job.key for job in load_suite(suite)}
+    assert {f"{name}/default" for name in available_reports()} | {"agent_profile/agent-sarilumab"} == set(manifest)
     assert all(entry["status"] == "ok" for entry in manifest.values())
     for entry in manifest.values():
         assert (suite_dir / entry["html"]).is_file() and (suite_dir / entry["notebook"]).is_file()
@@ -77,11 +91,13 @@ def test_default_suite_renders_every_notebook_and_an_agent_profile_per_approved_
 
 
 @pytest.mark.parametrize("name", ["approvals", "cancer_types", "side_effects"])
+@SUITE
 def test_default_report_html(suite_dir, name):
     html = (suite_dir / name / "default.html").read_text()
     check_report_html(html, {"agents": "(all)"})
 
 
+@SUITE
 def test_agent_profile_html(suite_dir):
     html = (suite_dir / "agent_profile" / "agent-sarilumab.html").read_text()
     check_report_html(html, {"agent": "sarilumab"})
@@ -89,6 +105,7 @@ def test_agent_profile_html(suite_dir):
 
 
 @pytest.mark.parametrize("name", sorted(NON_DEFAULT))
+@NON_DEFAULT_GROUP
 def test_non_default_parameters_are_used_and_shown(non_default_dir, name):
     files = list((non_default_dir / name).glob("*.html"))
     assert len(files) == 1 and files[0].stem != "default"
@@ -100,12 +117,14 @@ def test_non_default_parameters_are_used_and_shown(non_default_dir, name):
     check_report_html(html, resolved)
 
 
-def test_non_default_selection_changes_the_content(non_default_dir, suite_dir):
+@NON_DEFAULT_GROUP
+def test_non_default_selection_changes_the_content(non_default_dir):
     executed = nbformat.read(next((non_default_dir / "cancer_types").glob("*.ipynb")), as_version=4)
     text = json.dumps([c.get("outputs") for c in executed.cells])
     assert "Multiple myeloma" in text and "Melanoma" not in text
 
 
+@SUITE
 def test_index_links_every_report_with_parameters_and_status(suite_dir):
     index = (suite_dir / "index.html").read_text()
     for entry in read_manifest(suite_dir).values():
@@ -115,6 +134,7 @@ def test_index_links_every_report_with_parameters_and_status(suite_dir):
     assert external_sources(index) == []
 
 
+@SUITE
 def test_reports_have_contents_a_back_link_and_are_readable_by_others(suite_dir):
     html = (suite_dir / "approvals" / "default.html").read_text()
     assert 'href="../index.html"' in html and 'id="il6-toc"' in html
@@ -124,6 +144,7 @@ def test_reports_have_contents_a_back_link_and_are_readable_by_others(suite_dir)
         assert stat.S_IMODE(written.stat().st_mode) == 0o644 & ~umask, written
 
 
+@SUITE
 def test_an_agent_profile_is_titled_by_its_agent(suite_dir):
     html = (suite_dir / "agent_profile" / "agent-sarilumab.html").read_text()
     assert "<title>Agent profile: sarilumab (Kevzara)</title>" in html

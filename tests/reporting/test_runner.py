@@ -220,6 +220,7 @@ def test_a_second_run_on_the_same_output_is_refused(lab):
     assert not read_manifest(lab["out"]), "the refused run wrote nothing"
 
 
+@pytest.mark.faults
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_run_leaves_no_partial_files_and_no_kernels(lab, signum):
     path = suite(lab, '[[report]]\nnotebook = "slow"\n\n[[report]]\nnotebook = "quick"\n')
