@@ -83,6 +83,19 @@ def location(name: str, given: str | os.PathLike[str] | None = None) -> Path:
     return project_dir() / spec.default
 
 
+HISTORY_FOLDER = "history"
+"""Sub-folder of a refreshed data folder where every refresh appends its dated snapshot."""
+
+DRUGSFDA_PROPOSALS = "approvals.proposals.csv"
+"""File of a refreshed data folder where ``il6 refresh drugsfda`` writes its proposed approval changes."""
+
+
+def history_dir(refreshed: str | os.PathLike[str] | None = None) -> Path:
+    """Return the history folder of the refreshed data folder ``refreshed`` (by default the
+    ``refreshed`` location): ``<refreshed>/history``."""
+    return location("refreshed", refreshed) / HISTORY_FOLDER
+
+
 def data_folder(data_dir: str | os.PathLike[str] | None = None) -> Path:
     """Return the folder of curated tables: ``data_dir``, ``$IL6_DATA_DIR`` or the shipped tables."""
     return location("data", data_dir)

@@ -37,7 +37,8 @@ LABEL_API = "https://api.fda.gov/drug/label.json"
 LABEL_FIELDS = ("openfda.generic_name", "openfda.brand_name")
 LABEL_LIMIT = 100
 
-LABEL_SECTIONS = ("boxed_warning", "warnings_and_cautions", "warnings", "adverse_reactions")
+LABEL_SECTIONS = ("boxed_warning", "indications_and_usage", "dosage_and_administration", "warnings_and_cautions",
+                  "warnings", "adverse_reactions")
 """Label sections kept by :func:`parse_labels` (``warnings`` is the section of older labels)."""
 
 WARNING_SECTIONS = ("boxed_warning", "warnings_and_cautions", "warnings")
@@ -80,6 +81,7 @@ _LABEL_DTYPES = {
     "agent_id": "str",
     "brand": "str",
     "effective_time": "datetime64[ns]",
+    "version": "str",
     "section": "str",
     "text": "str",
 }
@@ -207,22 +209,26 @@ def _label_rows(record: Any, position: int, agent_id: str) -> list[tuple[Any, ..
     brands = _strings(openfda.get("brand_name"), f"label {set_id} field 'openfda.brand_name'")
     brand = brands[0] if brands else None
     effective = _effective_time(record.get("effective_time"), set_id)
+    version = record.get("version")
+    if version is not None and not isinstance(version, str):
+        raise SourceError(f"label {set_id} field 'version' is not a string: {version!r:.100}")
     rows = []
     for section in LABEL_SECTIONS:
         paragraphs = _strings(record.get(section), f"label {set_id} field {section!r}")
         if paragraphs:
-            rows.append((set_id, agent_id, brand, effective, section, "\n".join(paragraphs)))
+            rows.append((set_id, agent_id, brand, effective, version, section, "\n".join(paragraphs)))
     return rows
 
 
 def parse_labels(payload: Any, agent_id: str) -> pd.DataFrame:
-    """Return the warning and adverse-reaction sections of the labels in a ``drug/label.json`` answer.
+    """Return the sections of the labels in a ``drug/label.json`` answer that the package reads.
 
     Returns:
         One row per label x section present (:data:`LABEL_SECTIONS`):
         ``set_id`` (the label's stable key), ``agent_id``, ``brand`` (first
         ``openfda.brand_name``, missing if none), ``effective_time`` (datetime,
-        NaT if absent), ``section`` and ``text`` (the section's paragraphs
+        NaT if absent), ``version`` (the label version, text such as ``"3"``,
+        missing if absent), ``section`` and ``text`` (the section's paragraphs
         joined with newlines). A label with none of the sections gives no row.
 
     Raises:

@@ -80,7 +80,7 @@ def test_query_for_an_unknown_agent_suggests_names():
 def test_parse_keytruda_minimised_labels_have_no_sections():
     labels = openfda.parse_labels(real("label_keytruda_20260811.json"), "pembrolizumab")
     assert labels.empty
-    assert list(labels.columns) == ["set_id", "agent_id", "brand", "effective_time", "section", "text"]
+    assert list(labels.columns) == ["set_id", "agent_id", "brand", "effective_time", "version", "section", "text"]
     assert labels["effective_time"].dtype == "datetime64[ns]"
 
 
@@ -99,22 +99,24 @@ def test_parse_keytruda_two_labels_for_one_agent_keep_their_set_id_and_brand():
 
 def test_parse_complete_2018_answer_with_an_older_warnings_section():
     labels = openfda.parse_labels(real("label_limit1_2018-04-04_silicea.json"), "silicea")
-    assert len(labels) == 1
-    row = labels.iloc[0]
+    assert labels["section"].tolist() == ["indications_and_usage", "dosage_and_administration", "warnings"]
+    row = labels.set_index("section").loc["warnings"]
     assert row["set_id"] == "0000025c-6dbf-4af7-a741-5cbacaed519a"
     assert row["brand"] == "SILICEA"
     assert row["effective_time"] == pd.Timestamp("2015-11-02")
-    assert row["section"] == "warnings"
+    assert row["version"] == "1"
     assert row["text"].startswith("WARNINGS This product is to be used for self-limiting conditions")
 
 
 def test_parse_raw_label_records_including_an_unharmonised_one():
     records = real("raw_labels_2026-09-28_records3-4_trimmed.json")
-    labels = openfda.parse_labels({"results": records}, "x").set_index("set_id")
+    labels = openfda.parse_labels({"results": records}, "x")
+    labels = labels[labels["section"] == "warnings"].set_index("set_id")
     assert labels.loc["00002127-02bc-4c66-b0c3-ca29d8224afc", "brand"] == "Betadine"
     assert labels.loc["00002127-02bc-4c66-b0c3-ca29d8224afc", "text"] == "Warnings For external use only"
     assert pd.isna(labels.loc["00006ebc-ec2b-406c-96b7-a3cc422e933f", "brand"])  # "openfda": {}
     assert labels.loc["00006ebc-ec2b-406c-96b7-a3cc422e933f", "effective_time"] == pd.Timestamp("2023-08-02")
+    assert labels.loc["00006ebc-ec2b-406c-96b7-a3cc422e933f", "version"] == "3"
 
 
 def test_a_bare_list_of_records_is_not_an_answer():
