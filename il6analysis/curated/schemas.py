@@ -7,6 +7,11 @@ field's ``description`` is the column's entry in the data dictionary
 apart. Cross-table rules (every referenced agent, target and indication
 exists) live in :mod:`il6analysis.curated.validation`, because a single-table schema
 cannot see the other tables.
+
+Each table's ``Config.metadata["primary_key"]`` names the columns that identify
+one of its rows across releases (:mod:`il6analysis.curated.changes` compares
+two versions of a table by it); where the table declares multi-column
+uniqueness, the key is that same list.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from il6analysis.curated import vocab
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 NCT_ID = r"^NCT\d{8}$"
+ISO_DAY = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 DECISION_COLUMNS = ["agent_id", "agency", "approval_date", "status"]
 """What every row of one regulatory decision has in common."""
 UNIPROT_ACCESSION = r"^([OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9]([A-Z][A-Z0-9]{2}[0-9]){1,2})$"
@@ -116,6 +122,9 @@ class Agents(Sourced):
         str_matches=r"^\d{2,7}-\d{2}-\d$", nullable=True, description="CAS Registry Number."
     )
 
+    class Config:
+        metadata = {"primary_key": ["agent_id"]}
+
 
 class AgentNames(Sourced):
     """Every name an agent goes by: INN, brands, code names and synonyms."""
@@ -128,6 +137,7 @@ class AgentNames(Sourced):
 
     class Config:
         unique = ["agent_id", "name"]
+        metadata = {"primary_key": unique}
 
 
 class Targets(Sourced):
@@ -146,6 +156,9 @@ class Targets(Sourced):
         description="Place in the pathway: classic signalling, trans-signalling or downstream.",
     )
 
+    class Config:
+        metadata = {"primary_key": ["target_id"]}
+
 
 class Indications(Sourced):
     """Every approved indication and every disease studied in the trials table."""
@@ -160,6 +173,9 @@ class Indications(Sourced):
         nullable=True, description="Cancer grouping for oncology indications (e.g. Lymphoma); empty otherwise."
     )
     mesh_id: Series[str] = pa.Field(str_matches=r"^D\d{6}$", nullable=True, description="MeSH descriptor ID.")
+
+    class Config:
+        metadata = {"primary_key": ["indication_id"]}
 
     @pa.dataframe_check(error="cancer_type is required for oncology indications and only for them")
     def cancer_type_iff_oncology(cls, df: pd.DataFrame) -> Series[bool]:
@@ -206,6 +222,7 @@ class Approvals(Sourced):
 
     class Config:
         unique = ["agent_id", "agency", "indication_id", "route", "status", "population", "approval_date"]
+        metadata = {"primary_key": unique}
 
     @pa.dataframe_check(error="rows sharing a decision_id must agree on agent_id, agency, approval_date and status")
     def decision_rows_agree(cls, df: pd.DataFrame) -> Series[bool]:
@@ -239,9 +256,16 @@ class Trials(Sourced):
         description="Why a trial in patients with cancer gives the agent: " + ", ".join(vocab.TRIAL_INTENT_IDS)
                     + "; empty for non-cancer trials (evidence in notes).",
     )
+    registry_checked: Series[str] = pa.Field(
+        str_matches=ISO_DAY,
+        description="Day phase, status, start date and enrolment were last compared with the trial's registry "
+                    "record (YYYY-MM-DD): the day a curator read the newest stored record (named in notes), or the "
+                    "registry's data version when `il6 refresh trials` wrote the row.",
+    )
 
     class Config:
         unique = ["nct_id", "agent_id", "indication_id"]
+        metadata = {"primary_key": unique}
 
 
 class TrialPartners(Sourced):
@@ -255,6 +279,7 @@ class TrialPartners(Sourced):
 
     class Config:
         unique = ["nct_id", "partner"]
+        metadata = {"primary_key": unique}
 
 
 class AdverseEvents(Sourced):
@@ -275,6 +300,7 @@ class AdverseEvents(Sourced):
 
     class Config:
         unique = ["agent_id", "label_table", "dose", "term"]
+        metadata = {"primary_key": unique}
 
 
 class LabelFrequencies(Sourced):
@@ -292,6 +318,7 @@ class LabelFrequencies(Sourced):
 
     class Config:
         unique = ["agent_id", "label", "population", "term"]
+        metadata = {"primary_key": unique}
 
 
 class Warnings(Sourced):
@@ -306,3 +333,4 @@ class Warnings(Sourced):
 
     class Config:
         unique = ["agent_id", "warning_id"]
+        metadata = {"primary_key": unique}

@@ -191,8 +191,9 @@ def parse_study(study: dict, index: int | None = None) -> dict:
     Returns:
         ``{"nct_id", "title", "phase", "status", "start_date" (Timestamp),
         "start_date_precision", "enrollment" (int), "conditions" (list of str),
-        "interventions" (list of ``{"name", "type", "otherNames"}``), "notes"
-        (list of str)}``; any value but ``nct_id`` may be ``None``.
+        "interventions" (list of ``{"name", "type", "otherNames"}``),
+        "registry_version" (the API's data version, ``derivedSection.miscInfoModule.versionHolder``,
+        a ``YYYY-MM-DD`` text), "notes" (list of str)}``; any value but ``nct_id`` may be ``None``.
 
     Raises:
         SourceError: the study has no ``protocolSection.identificationModule.nctId``.
@@ -216,6 +217,7 @@ def parse_study(study: dict, index: int | None = None) -> dict:
         "enrollment": enrollment,
         "conditions": _texts(_get(protocol, "conditionsModule", "conditions")),
         "interventions": _interventions(_get(protocol, "armsInterventionsModule", "interventions")),
+        "registry_version": _text(_get(study, "derivedSection", "miscInfoModule", "versionHolder")),
         "notes": [note for note in (phase_note, status_note, date_note, enrollment_note) if note],
     }
 

@@ -79,7 +79,8 @@ def studies_to_tables(studies: Iterable[dict]) -> tuple[pd.DataFrame, pd.DataFra
         ``(trials, partners, unmapped)``: ``trials`` and ``partners`` with the
         columns and dtypes of :func:`~il6analysis.curated.loaders.load_trials` and
         :func:`~il6analysis.curated.loaders.load_trial_partners` (``source`` is the
-        NCT ID, ``notes`` the :func:`parse_study` notes joined by ``"; "``);
+        NCT ID, ``notes`` the :func:`parse_study` notes joined by ``"; "``,
+        ``registry_checked`` the study's registry data version, missing when the answer has none);
         ``unmapped`` with columns ``nct_id, condition``.
 
     Raises:
@@ -135,8 +136,8 @@ def _trial_row(record: dict, agent_id: str, indication_id: str) -> dict:
     fields = ("nct_id", "title", "phase", "status", "start_date", "start_date_precision", "enrollment")
     row = {field: record[field] for field in fields}
     notes = "; ".join(record["notes"]) or None
-    return row | {"agent_id": agent_id, "indication_id": indication_id, "source": record["nct_id"],
-                  "source_kind": "registry", "notes": notes}
+    return row | {"agent_id": agent_id, "indication_id": indication_id, "registry_checked": record["registry_version"],
+                  "source": record["nct_id"], "source_kind": "registry", "notes": notes}
 
 
 def _partner_rows(record: dict, classes: dict[str, str]) -> list[dict]:

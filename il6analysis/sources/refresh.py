@@ -73,9 +73,12 @@ def refresh_trials(
     """Update the trials of ``folder`` from ClinicalTrials.gov (or the cached answer).
 
     A refreshed study replaces the curated rows of the same NCT ID; new
-    studies of IL-6 agents are added. Conditions that resolve to no known
+    studies of IL-6 agents are added. Each refreshed row's ``registry_checked``
+    is the registry's data version of the study, or, when the answer gives
+    none, the day the answer was retrieved. Conditions that resolve to no known
     indication are listed in ``trials.unmapped.csv`` instead. The changes
-    against the curated table are in ``trials.changes.csv``.
+    against the curated table are in ``trials.changes.csv``, each with the
+    ``registry_checked`` of the refreshed row (missing for curated-only rows).
 
     Raises:
         SourceError: the registry could not be reached and nothing is cached,
@@ -85,15 +88,20 @@ def refresh_trials(
     from il6analysis.sources.ctgov_tables import compare_with_curated, studies_to_tables
 
     outcome = RefreshOutcome(folder)
-    studies = _studies(client or HttpClient(), cache or ResponseCache(), max_pages, outcome.notes)
+    cache = cache or ResponseCache()
+    studies = _studies(client or HttpClient(), cache, max_pages, outcome.notes)
     trials, partners, unmapped = studies_to_tables(studies)
+    retrieved = cache.retrieved(STUDIES_CACHE)  # saved or loaded by _studies, so always present
+    trials["registry_checked"] = trials["registry_checked"].fillna(retrieved.date().isoformat())
     curated_trials, curated_partners = datasets.load_trials(), datasets.load_trial_partners()
     trials = _with_intent(trials, curated_trials)
     updated = set(trials["nct_id"])
     merged_trials = pd.concat([curated_trials[~curated_trials["nct_id"].isin(updated)], trials], ignore_index=True)
     merged_partners = pd.concat([curated_partners[~curated_partners["nct_id"].isin(updated)], partners],
                                 ignore_index=True)
-    changes = compare_with_curated(trials, curated_trials)
+    changes = compare_with_curated(trials, curated_trials).merge(
+        trials[["nct_id", "agent_id", "indication_id", "registry_checked"]], how="left",
+        on=["nct_id", "agent_id", "indication_id"])
     _start_folder(folder)
     outcome.files += [write_table(merged_trials, "trials", folder), write_table(merged_partners, "trial_partners", folder)]
     for name, frame in (("trials.changes.csv", changes), ("trials.unmapped.csv", unmapped)):

@@ -67,6 +67,7 @@ def make_study(
             "designModule": design,
             "armsInterventionsModule": {"interventions": interventions},
         },
+        "derivedSection": {"miscInfoModule": {"versionHolder": "2026-11-30"}},
         "hasResults": False,
     }
 
@@ -103,6 +104,7 @@ def test_parse_withdrawn_record_keeps_zero_enrollment_and_month_precision():
     assert record["start_date"] == pd.Timestamp(2010, 5, 1)
     assert record["start_date_precision"] == "month"
     assert record["interventions"][0]["type"] == "OTHER"
+    assert record["registry_version"] == "2024-01-22"
 
 
 @pytest.mark.parametrize("name", RESTRICTED)
@@ -409,6 +411,7 @@ def test_trials_table_has_curated_columns_and_dtypes():
     row = trials.iloc[0]
     assert (row["phase"], row["source"], row["enrollment"]) == ("PHASE2/PHASE3", "NCT90000010", 40)
     assert row["notes"] == "enrollment type ESTIMATED"
+    assert row["registry_checked"] == "2026-11-30", "the registry's data version of the study"
 
 
 def test_unmapped_conditions_of_a_real_record():

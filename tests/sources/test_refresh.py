@@ -67,7 +67,12 @@ def test_refresh_trials_merges_adds_and_lists_changes(tmp_path, registry):
     new = trials[trials["nct_id"] == "NCT09999999"].iloc[0]
     assert (new["agent_id"], new["indication_id"], new["status"]) == ("tocilizumab", "multiple-myeloma", "RECRUITING")
     assert new["start_date"] == pd.Timestamp("2026-01-15") and new["start_date_precision"] == "day"
-    changes = pd.read_csv(folder / "trials.changes.csv")
+    retrieved = cache.retrieved("ctgov-studies").date().isoformat()
+    assert new["registry_checked"] == retrieved, "an answer without a data version is dated by its retrieval"
+    changes = pd.read_csv(folder / "trials.changes.csv", dtype=str)
+    refreshed = changes["change"] != "curated only"
+    assert (changes.loc[refreshed, "registry_checked"] == retrieved).all()
+    assert changes.loc[~refreshed, "registry_checked"].isna().all()
     assert set(changes["change"]) >= {"added"}
     assert outcome.counts["added"] >= 1 and outcome.counts["unmapped conditions"] == 1
     assert "Some rare syndrome" in (folder / "trials.unmapped.csv").read_text()
