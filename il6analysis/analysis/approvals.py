@@ -26,6 +26,7 @@ from il6analysis.curated.names import resolve_choice
 
 DATE_UNKNOWN = "date unknown"
 ORDER_UNKNOWN = "order unknown"
+ON_OR_BEFORE = "on or before"
 
 
 def approvals_view(
@@ -87,29 +88,65 @@ def shown(view: pd.DataFrame) -> pd.DataFrame:
     return view[view["in_window"].fillna(True).astype(bool)]
 
 
-def _marketed(view: pd.DataFrame) -> pd.DataFrame:
-    return view[view["status"].isin(vocab.MARKETED_STATUSES)]
+def _marketed(view: pd.DataFrame, count_eua: bool = True) -> pd.DataFrame:
+    statuses = vocab.MARKETED_STATUSES if count_eua else ("approved",)
+    return view[view["status"].isin(statuses)]
 
 
-def first_approvals(view: pd.DataFrame) -> pd.DataFrame:
+FIRST_COLUMNS = ["agent_id", "indication_id", "indication", "agency", "first_earliest", "first_latest", "first_date",
+                 "undated_earlier", "emergency_use", "route", "shown"]
+
+
+def first_approvals(view: pd.DataFrame, count_eua: bool = True) -> pd.DataFrame:
     """Return each agency's first marketing authorisation per agent x indication, over all time.
 
-    Columns: ``agent_id, indication_id, indication, agency, first_earliest,
-    first_latest, first_date`` (text: a day, month or year, or ``"date unknown"``
-    when no authorisation of that group is dated) and ``shown`` (any action of
-    the group is in the report window). The first authorisation happened no
-    earlier than the earliest possible day of any of the group's actions and no
-    later than the earliest latest day. Emergency authorisations count;
-    complete responses and withdrawals do not.
+    Columns: ``agent_id, indication_id, indication, agency``; ``first_earliest``
+    and ``first_latest``, the interval of days in which the first authorisation
+    happened; ``first_date``, that interval as text (a day, month or year, or
+    ``"date unknown"`` when no authorisation of the group is dated);
+    ``undated_earlier``, true when the group also holds an undated authorisation,
+    which may be the first: ``first_earliest`` is then missing (no lower bound)
+    and ``first_date`` reads ``"on or before <earliest dated>"``;
+    ``emergency_use``, true when the first authorisation is (or may be) an
+    emergency-use authorisation rather than a licence; ``route``, the route of
+    the first dated authorisation when the group's authorisations have several
+    routes and that date belongs to one of them (else ``""``); and ``shown``
+    (any action of the group is in the report window). Complete responses,
+    refusals and withdrawals never count; emergency-use authorisations count
+    only with ``count_eua``.
     """
-    marketed = _marketed(view).assign(shown_row=view["in_window"].fillna(True).astype(bool))
+    marketed = _marketed(view, count_eua).assign(shown_row=view["in_window"].fillna(True).astype(bool))
     keys = ["agent_id", "indication_id", "indication", "agency"]
     if marketed.empty:
-        return pd.DataFrame(columns=[*keys, "first_earliest", "first_latest", "first_date", "shown"])
-    firsts = marketed.groupby(keys, observed=True, as_index=False, dropna=False).agg(
-        first_earliest=("date_earliest", "min"), first_latest=("date_latest", "min"), shown=("shown_row", "any"))
-    firsts["first_date"] = [_interval_text(a, b) for a, b in zip(firsts["first_earliest"], firsts["first_latest"])]
-    return firsts.sort_values(["agent_id", "indication_id", "first_earliest"], na_position="last").reset_index(drop=True)
+        return pd.DataFrame(columns=FIRST_COLUMNS)
+    rows = [_first_of(group) | dict(zip(keys, key))
+            for key, group in marketed.groupby(keys, observed=True, dropna=False)]
+    firsts = pd.DataFrame(rows, columns=FIRST_COLUMNS).astype(
+        {"first_earliest": "datetime64[ns]", "first_latest": "datetime64[ns]"})
+    return firsts.sort_values(["agent_id", "indication_id", "first_latest"], na_position="last").reset_index(drop=True)
+
+
+def _first_of(group: pd.DataFrame) -> dict:
+    """The first authorisation of one agent x indication x agency group (see :func:`first_approvals`)."""
+    dated = group.dropna(subset=["date_earliest"])
+    undated_earlier = len(dated) < len(group)
+    earliest, latest = dated["date_earliest"].min(), dated["date_latest"].min()
+    candidates = dated[dated["date_earliest"] <= latest]  # every dated action that may be the first
+    emergency = (candidates if not dated.empty else group)["status"].eq("emergency_use")
+    if undated_earlier:
+        emergency = pd.concat([emergency, group.loc[group["date_earliest"].isna(), "status"].eq("emergency_use")])
+    routes = group["route"].dropna().astype("str").unique()
+    first_routes = candidates["route"].dropna().astype("str").unique()
+    text = _interval_text(earliest, latest)
+    return {
+        "first_earliest": pd.NaT if undated_earlier else earliest,
+        "first_latest": latest,
+        "first_date": f"on or before {text}" if undated_earlier and not dated.empty else text,
+        "undated_earlier": undated_earlier,
+        "emergency_use": bool(emergency.any()),
+        "route": first_routes[0] if len(routes) > 1 and len(first_routes) == 1 and not undated_earlier else "",
+        "shown": bool(group["shown_row"].any()),
+    }
 
 
 def _interval_text(earliest: pd.Timestamp, latest: pd.Timestamp) -> str:
@@ -124,6 +161,21 @@ def _interval_text(earliest: pd.Timestamp, latest: pd.Timestamp) -> str:
     return f"{earliest:%Y-%m-%d}..{latest:%Y-%m-%d}"
 
 
+def first_cell(first: pd.Series) -> str:
+    """Return one first authorisation (a row of :func:`first_approvals`) as a short cell: the year
+    (``"2010"``), ``"on or before 2016"`` when an undated authorisation may be earlier, or
+    ``"date unknown"``, followed by ``" (EUA)"`` for an emergency-use authorisation and the
+    route where the date belongs to one route only, e.g. ``"2021 (EUA, IV)"``."""
+    if pd.isna(first["first_latest"]):
+        core = DATE_UNKNOWN
+    elif first["undated_earlier"]:
+        core = f"{ON_OR_BEFORE} {first['first_latest'].year}"
+    else:
+        core = str(first["first_earliest"].year)
+    marks = [m for m in ("EUA" if first["emergency_use"] else "", first["route"]) if m]
+    return f"{core} ({', '.join(marks)})" if marks else core
+
+
 def agencies_present(view: pd.DataFrame) -> list[str]:
     """Return the agencies with at least one shown authorisation in ``view`` (dated or not),
     in vocabulary order."""
@@ -131,70 +183,91 @@ def agencies_present(view: pd.DataFrame) -> list[str]:
     return [a for a in vocab.AGENCIES if a in present]
 
 
-def approval_matrix(view: pd.DataFrame, agency: str) -> pd.DataFrame:
-    """Return indication x agent: the year of the agency's first authorisation ever, as text.
+def approval_matrix(view: pd.DataFrame, agency: str, count_eua: bool = True) -> pd.DataFrame:
+    """Return indication x agent: the agency's first authorisation ever, as text (:func:`first_cell`).
 
-    A cell is the year (``"2010"``), ``"date unknown"`` when the agency
-    authorised the agent for that indication but no date is recorded, or empty
-    when no authorisation is recorded. Only groups with an action in the report
-    window appear; the year shown is the first ever, not the first in the window.
+    A cell is the year (``"2010"``), ``"on or before 2016"`` when an undated
+    authorisation of the same agent and indication may be the first,
+    ``"date unknown"`` when no authorisation of the group is dated, marked
+    ``(EUA)`` when the first is an emergency-use authorisation and with the route
+    when its date belongs to one route only; empty when no authorisation is
+    recorded. Only groups with an action in the report window appear; the year
+    shown is the first ever, not the first in the window. Without ``count_eua``
+    only licences count.
 
     Raises:
         UnknownNameError: ``agency`` is not a known agency.
     """
     agency = resolve_choice("agency", agency, vocab.AGENCIES)
-    firsts = first_approvals(view)
+    firsts = first_approvals(view, count_eua)
     firsts = firsts[(firsts["agency"] == agency) & firsts["shown"]]
     if firsts.empty:
         return pd.DataFrame()
-    cells = firsts.assign(cell=[str(d.year) if pd.notna(d) else DATE_UNKNOWN for d in firsts["first_earliest"]])
+    cells = firsts.assign(cell=firsts.apply(first_cell, axis=1))
     matrix = cells.pivot_table(index="indication", columns="agent_id", values="cell", aggfunc="first")
     return matrix.astype("str").where(matrix.notna(), "")
 
 
-def approval_lags(view: pd.DataFrame) -> pd.DataFrame:
+def approval_lags(view: pd.DataFrame, count_eua: bool = False) -> pd.DataFrame:
     """Return, per agent x indication authorised by two or more agencies, each agency's
     timing against the agency whose first authorisation could be earliest.
 
+    By default only licences are timed (an emergency-use authorisation is not a
+    licence); ``count_eua`` counts emergency use as a first authorisation too.
     Columns: ``agent_id, indication, agency, first_date, reference_agency,
     reference_date, lag_min_days, lag_max_days, order``. ``order`` is
     ``"first"`` for the reference, ``"after"`` when the agency's interval lies
     wholly after the reference's (the lag is then at least ``lag_min_days`` and
-    at most ``lag_max_days``; equal when both dates are exact days), ``"same
-    day"``, ``"order unknown"`` when the intervals overlap (the lag columns are
-    then empty), or ``"date unknown"`` when either date is missing. When the
-    reference itself overlaps another agency, it is only the earliest possible,
-    and its ``order`` is ``"order unknown"`` too.
+    at most ``lag_max_days``; equal when both dates are exact days; no maximum
+    when the reference is only "on or before" a date), ``"same day"``,
+    ``"order unknown"`` when the intervals overlap or the agency's first is only
+    known to be "on or before" a date (the lag columns are then empty), or
+    ``"date unknown"`` when either date is missing. When the reference itself
+    may not be the earliest, its ``order`` is ``"order unknown"`` too.
     """
-    firsts = first_approvals(view)
+    firsts = first_approvals(view, count_eua)
     firsts = firsts[firsts["shown"]]
     columns = ["agent_id", "indication", "agency", "first_date", "reference_agency", "reference_date",
                "lag_min_days", "lag_max_days", "order"]
     rows = []
-    for (agent, indication), group in firsts.groupby(["agent_id", "indication_id"], observed=True):
+    for _, group in firsts.groupby(["agent_id", "indication_id"], observed=True):
         if group["agency"].nunique() < 2:
             continue
-        dated = group.dropna(subset=["first_earliest"]).sort_values(["first_earliest", "first_latest"])
-        reference = dated.iloc[0] if not dated.empty else None
+        known = group.dropna(subset=["first_latest"])
+        known = known.assign(lower=known["first_earliest"].fillna(pd.Timestamp.min))
+        reference = _reference(known)
         for _, row in group.iterrows():
-            rows.append(_lag_row(row, reference, dated))
+            rows.append(_lag_row(row, reference, known))
     return pd.DataFrame(rows, columns=columns).astype({"lag_min_days": "Int64", "lag_max_days": "Int64"})
 
 
-def _lag_row(row: pd.Series, reference: pd.Series | None, dated: pd.DataFrame) -> dict:
+def _reference(known: pd.DataFrame) -> pd.Series | None:
+    """The agency to time the others against: the earliest dated first authorisation, unless an
+    agency known only to have authorised "on or before" a date surely came before it."""
+    dated = known.dropna(subset=["first_earliest"]).sort_values(["first_earliest", "first_latest"])
+    bounded = known[known["first_earliest"].isna()].sort_values("first_latest")
+    if not bounded.empty and (dated.empty or bounded["first_latest"].iloc[0] < dated["first_earliest"].iloc[0]):
+        return bounded.iloc[0]
+    return dated.iloc[0] if not dated.empty else None
+
+
+def _lag_row(row: pd.Series, reference: pd.Series | None, known: pd.DataFrame) -> dict:
     out = {"agent_id": row["agent_id"], "indication": row["indication"], "agency": row["agency"],
            "first_date": row["first_date"], "reference_agency": None, "reference_date": None,
            "lag_min_days": None, "lag_max_days": None, "order": DATE_UNKNOWN}
-    if reference is None or pd.isna(row["first_earliest"]):
+    if reference is None or pd.isna(row["first_latest"]):
         return out
     out.update(reference_agency=reference["agency"], reference_date=reference["first_date"])
     if row["agency"] == reference["agency"]:
-        others = dated[dated["agency"] != reference["agency"]]
-        overlap = (others["first_earliest"] <= reference["first_latest"]).any()
+        others = known[known["agency"] != reference["agency"]]
+        overlap = (others["lower"] <= reference["first_latest"]).any()
         out["order"] = ORDER_UNKNOWN if overlap else "first"
         return out
+    if pd.isna(row["first_earliest"]):
+        out["order"] = ORDER_UNKNOWN
+        return out
     low = (row["first_earliest"] - reference["first_latest"]).days
-    high = (row["first_latest"] - reference["first_earliest"]).days
+    high = None if pd.isna(reference["first_earliest"]) else (row["first_latest"] - reference["first_earliest"]).days
     if low > 0:
         out.update(lag_min_days=low, lag_max_days=high, order="after")
     elif low == high == 0:
@@ -206,9 +279,12 @@ def _lag_row(row: pd.Series, reference: pd.Series | None, dated: pd.DataFrame) -
 
 def lag_text(lags: pd.DataFrame) -> pd.Series:
     """Return each lag as a reader sees it: ``"142 days after FDA"``, ``"30-364 days after EC"``,
+    ``"at least 400 days after TGA"`` (the reference is only known to be "on or before" a date),
     ``"first"``, ``"same day as FDA"``, ``"order unknown"`` or ``"date unknown"``."""
     def one(row: pd.Series) -> str:
         if row["order"] == "after":
+            if pd.isna(row["lag_max_days"]):
+                return f"at least {row['lag_min_days']} days after {row['reference_agency']}"
             span = (f"{row['lag_min_days']}" if row["lag_min_days"] == row["lag_max_days"]
                     else f"{row['lag_min_days']}-{row['lag_max_days']}")
             return f"{span} days after {row['reference_agency']}"

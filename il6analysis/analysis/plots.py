@@ -21,7 +21,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from il6analysis.analysis import labels, palette
-from il6analysis.analysis.approvals import DATE_UNKNOWN
+from il6analysis.analysis.approvals import DATE_UNKNOWN, ON_OR_BEFORE
 from il6analysis.analysis.safety import WARNING_LEVELS
 from il6analysis.analysis.trials import REGIMEN_ORDER
 from il6analysis.curated import vocab
@@ -132,24 +132,42 @@ def approval_timeline(view: pd.DataFrame) -> Figure:
 
 
 def approval_matrix_heatmap(matrix: pd.DataFrame, agency: str) -> Figure:
-    """Indication x agent grid of the year of ``agency``'s first authorisation ever
-    (``"date unknown"`` cells in grey)."""
+    """Indication x agent grid of ``agency``'s first authorisation ever (:func:`approvals.approval_matrix`):
+    the year in blue, ``≤ year`` ("on or before": an undated authorisation may be earlier) in pale blue,
+    ``?`` (date unknown) in grey; ``(EUA)`` marks an emergency-use authorisation, ``(IV)``/``(SC)`` a date
+    that belongs to one route only."""
     if matrix.empty:
         return message_figure(f"No {agency} authorisation matches the selected parameters.")
     single = _single_cell(matrix, f"{agency} first authorisation")
     if single is not None:
         return single
-    state = matrix.apply(lambda c: c.map(lambda v: np.nan if v == "" else (0.0 if v == DATE_UNKNOWN else 1.0)))
-    annotations = matrix.apply(lambda c: c.map(lambda v: "?" if v == DATE_UNKNOWN else v))
-    fig, ax = _figure(max(6, 1.0 * matrix.shape[1] + 4), _heatmap_height(matrix.shape[0]))
-    sns.heatmap(state, annot=annotations, fmt="", cmap=ListedColormap([palette.UNKNOWN_COLOR, "#9ECAE1"]),
-                vmin=0, vmax=1, cbar=False, linewidths=0.5, linecolor="white", ax=ax)
+    state = matrix.apply(lambda c: c.map(_matrix_state))
+    annotations = matrix.apply(lambda c: c.map(
+        lambda v: v.replace(DATE_UNKNOWN, "?").replace(f"{ON_OR_BEFORE} ", "≤").replace(" (", "\n(")))
+    fig, ax = _figure(max(6, 1.1 * matrix.shape[1] + 4), _heatmap_height(matrix.shape[0], 0.55))
+    colors = [palette.UNKNOWN_COLOR, MATRIX_BOUNDED_COLOR, MATRIX_DATED_COLOR]
+    sns.heatmap(state, annot=annotations, fmt="", cmap=ListedColormap(colors), vmin=0, vmax=2, cbar=False,
+                linewidths=0.5, linecolor="white", annot_kws={"fontsize": 9}, ax=ax)
     ax.set_xticks(ax.get_xticks(), [labels.agent_label(c) for c in matrix.columns])
-    _legend(fig, ax, [Patch(color="#9ECAE1", label="year of first authorisation"),
+    _legend(fig, ax, [Patch(color=MATRIX_DATED_COLOR, label="year of first authorisation"),
+                       Patch(color=MATRIX_BOUNDED_COLOR, label="≤ year: on or before (an undated one may be earlier)"),
                        Patch(color=palette.UNKNOWN_COLOR, label="? = authorised, date unknown"),
-                       Patch(facecolor="white", edgecolor="0.8", label="empty = none recorded")], columns=3,
-            where="lower")
+                       Patch(facecolor="white", edgecolor="0.8", label="empty = none recorded"),
+                       Patch(facecolor="white", edgecolor="white", label="(EUA) = emergency use, not a licence")],
+            columns=3, where="lower")
     return _finish_heatmap(fig, ax, f"{vocab.AGENCY_NAMES.get(agency, agency)}: first authorisation")
+
+
+MATRIX_DATED_COLOR = "#9ECAE1"
+MATRIX_BOUNDED_COLOR = "#DEEBF7"
+
+
+def _matrix_state(cell: str) -> float:
+    if cell == "":
+        return np.nan
+    if cell.startswith(DATE_UNKNOWN):
+        return 0.0
+    return 1.0 if cell.startswith(ON_OR_BEFORE) else 2.0
 
 
 def approvals_per_year_plot(counts: pd.DataFrame, undated: int = 0) -> Figure:

@@ -176,3 +176,46 @@ def test_a_single_cell_is_said_in_a_sentence_not_drawn():
     figure = plots.count_heatmap(pd.DataFrame({"siltuximab": [3]}, index=["Multiple myeloma"]), "Trials")
     assert not any(ax.collections for ax in figure.axes)
     assert any("3" in t.get_text() and "Multiple myeloma" in t.get_text() for ax in figure.axes for t in ax.texts)
+
+
+# --- issue 21: what counts as "first" ---------------------------------------------------------------------
+
+
+def test_an_undated_authorisation_makes_the_first_on_or_before_the_earliest_dated(approvals_of):
+    view = approvals_of([_row("MHLW", "rheumatoid-arthritis", "2008-04-16"),
+                         _row("TGA", "rheumatoid-arthritis", None, route="IV"),
+                         _row("TGA", "rheumatoid-arthritis", "2016-01-19", route="SC")])
+    first = approvals.first_approvals(view).set_index("agency").loc["TGA"]
+    assert first["first_date"] == "on or before 2016-01-19" and pd.isna(first["first_earliest"])
+    assert approvals.approval_matrix(view, "TGA").loc["Rheumatoid arthritis", "tocilizumab"] == "on or before 2016"
+    lags = approvals.approval_lags(view).set_index("agency")
+    assert lags.loc["TGA", "order"] == "order unknown" and pd.isna(lags.loc["TGA", "lag_min_days"])
+    assert lags.loc["MHLW", "order"] == "order unknown"  # the undated TGA licence may be older
+    assert "days" not in " ".join(approvals.lag_text(approvals.approval_lags(view)))
+
+
+def test_a_lag_after_an_on_or_before_reference_has_no_upper_bound(approvals_of):
+    view = approvals_of([_row("HC", "rheumatoid-arthritis", None), _row("HC", "rheumatoid-arthritis", "2010-04-30"),
+                         _row("FDA", "rheumatoid-arthritis", "2005-01-01"), _row("MFDS", "rheumatoid-arthritis",
+                                                                                  "2012-04-06")])
+    view = approvals.approvals_view(agencies=["HC", "MFDS"])
+    lags = approvals.approval_lags(view)
+    assert dict(zip(lags["agency"], approvals.lag_text(lags)))["MFDS"] == "at least 707 days after HC"
+
+
+def test_an_emergency_use_first_is_marked_and_not_timed_as_a_licence(approvals_of):
+    view = approvals_of([_row("FDA", "covid-19", "2021-06-24", status="emergency_use", route="IV"),
+                         _row("FDA", "covid-19", "2022-12-21", route="IV"), _row("EC", "covid-19", "2021-12", route="IV")])
+    assert approvals.approval_matrix(view, "FDA").loc["COVID-19", "tocilizumab"] == "2021 (EUA)"
+    assert approvals.approval_matrix(view, "FDA", count_eua=False).loc["COVID-19", "tocilizumab"] == "2022"
+    lags = approvals.approval_lags(view).set_index("agency")
+    assert lags.loc["EC", "order"] == "first" and lags.loc["FDA", "first_date"] == "2022-12-21"
+    assert (lags.loc["FDA", "lag_min_days"], lags.loc["FDA", "lag_max_days"]) == (355, 385)  # from 2021-12-01..31
+    counted = approvals.approval_lags(view, count_eua=True).set_index("agency")
+    assert counted.loc["FDA", "order"] == "first"
+
+
+def test_the_route_is_shown_where_a_first_date_belongs_to_one_route(approvals_of):
+    view = approvals_of([_row("FDA", "rheumatoid-arthritis", "2010-01-08", route="IV"),
+                         _row("FDA", "rheumatoid-arthritis", "2013-10-21", route="SC")])
+    assert approvals.approval_matrix(view, "FDA").loc["Rheumatoid arthritis", "tocilizumab"] == "2010 (IV)"

@@ -48,12 +48,13 @@ def test_unknown_agency_suggests_valid_ones():
 
 
 def test_approval_lags_for_sarilumab_ra_worked_by_hand():
-    # Health Canada 2017-01-12 first; FDA 2017-05-22 is 130 days later, EC 2017-06-23 162, MHLW 2017-09-27 258,
-    # Swissmedic 2018-04-20 463; Russia's registration is undated.
+    # Health Canada 2017-01-12 first, or earlier: its undated RA supplement leaves the first "on or before" that
+    # day; FDA 2017-05-22 is at least 130 days later, EC 2017-06-23 162, MHLW 2017-09-27 258, Swissmedic
+    # 2018-04-20 463; Russia's registration is undated.
     lags = approvals_views.approval_lags(approvals_views.approvals_view(agents=["sarilumab"]))
     ra = lags[lags["indication"] == "Rheumatoid arthritis"].set_index("agency")
     assert ra["lag_min_days"].dropna().to_dict() == {"FDA": 130, "EC": 162, "MHLW": 258, "SWISSMEDIC": 463}
-    assert (ra["lag_min_days"].dropna() == ra["lag_max_days"].dropna()).all()
+    assert ra["lag_max_days"].isna().all() and ra.loc["HC", "first_date"] == "on or before 2017-01-12"
     assert ra.loc["HC", "order"] == "first" and ra.loc["MOH-RU", "order"] == "date unknown"
     assert set(ra["reference_agency"].dropna()) == {"HC"}
 
@@ -68,7 +69,7 @@ def test_approval_matrix_gives_year_of_first_authorisation():
     matrix = approvals_views.approval_matrix(approvals_views.approvals_view(), "FDA")
     assert matrix.loc["Rheumatoid arthritis", "sarilumab"] == "2017"
     assert matrix.loc["Polymyalgia rheumatica", "sarilumab"] == "2023"
-    assert matrix.loc["Rheumatoid arthritis", "tocilizumab"] == "2010"
+    assert matrix.loc["Rheumatoid arthritis", "tocilizumab"] == "2010 (IV)"  # the SC licence came in 2013
     assert matrix.loc["Polymyalgia rheumatica", "tocilizumab"] == ""
 
 
