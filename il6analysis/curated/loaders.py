@@ -25,6 +25,7 @@ import pandas as pd
 from il6analysis.curated import schemas
 from il6analysis.curated.csvtext import read_csv_text
 from il6analysis.curated.dates import parse_partial_dates
+from il6analysis.curated.efficacy_schema import Efficacy
 from il6analysis.curated.matching import closest
 from il6analysis.curated.schemas import pa
 from il6analysis.errors import DataValidationError, Problem, UnknownNameError, UsageError
@@ -61,6 +62,7 @@ DATASETS: dict[str, Dataset] = {
         Dataset("adverse_events", schemas.AdverseEvents, "Label adverse-reaction tables: % in drug and comparator arms."),
         Dataset("label_frequencies", schemas.LabelFrequencies, "Label adverse reactions by frequency category (EU SmPC 4.8)."),
         Dataset("warnings", schemas.Warnings, "Labelled warnings and precautions, boxed or not."),
+        Dataset("efficacy", Efficacy, "Pivotal-trial efficacy per arm, endpoint and week, beside its comparator."),
     )
 }
 
@@ -187,7 +189,7 @@ def _schema_problems(
     try:
         dataset.schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        problems = []
+        problems, row_rules = [], set()  # a set: a list's membership test made this quadratic in rows
         for case in exc.failure_cases.to_dict("records"):
             index = case.get("index")
             line = None if index is None or pd.isna(index) else int(index) + 2
@@ -198,7 +200,8 @@ def _schema_problems(
             rule = _describe_check(str(case.get("check")))
             if case.get("schema_context") == "DataFrameSchema" and case.get("check") != "column_in_dataframe":
                 problem = Problem(table, line, None, rule)  # a rule on the whole row: one problem per line
-                if problem not in problems:
+                if problem not in row_rules:
+                    row_rules.add(problem)
                     problems.append(problem)
                 continue
             value = raw.at[int(index), column] if line is not None and column in raw.columns else case.get("failure_case")

@@ -76,3 +76,27 @@ def test_raise_if_problems(data_copy, edit):
     else:
         raise AssertionError("expected DataValidationError")
     il6.validate().raise_if_problems()
+
+
+def test_row_rule_failures_are_collected_in_linear_work(data_copy, monkeypatch):
+    """A file made by repeating its rows fails the key rule on every repeated row; collecting
+    those problems must compare each one a bounded number of times, not with every earlier one
+    (that made `il6 data validate` quadratic: 20 MB took minutes)."""
+    from il6analysis.errors import Problem
+
+    path = data_copy / "approvals.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text(header + "".join(rows) * 12, encoding="utf-8")
+    comparisons = 0
+    original = Problem.__eq__
+
+    def counted(self, other):
+        nonlocal comparisons
+        comparisons += 1
+        return original(self, other)
+
+    monkeypatch.setattr(Problem, "__eq__", counted)
+    report = il6.validate(data_copy)
+    duplicates = [p for p in report.problems if p.table == "approvals" and p.rule == "duplicate key"]
+    assert len(duplicates) == 12 * len(rows)  # every copy of a repeated key, the first too
+    assert comparisons <= 10 * len(duplicates)  # a few per failure case (one per key column); a list made it ~10^7
