@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "load_agent_names": "il6analysis.curated.loaders",
     "load_agents": "il6analysis.curated.loaders",
     "load_approvals": "il6analysis.curated.loaders",
+    "load_efficacy": "il6analysis.curated.efficacy",
     "load_indications": "il6analysis.curated.loaders",
     "load_label_frequencies": "il6analysis.curated.loaders",
     "load_table": "il6analysis.curated.loaders",
@@ -65,6 +66,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from il6analysis.curated.identity import dataset_info
+    from il6analysis.curated.efficacy import load_efficacy
     from il6analysis.curated.loaders import (
         describe,
         list_datasets,

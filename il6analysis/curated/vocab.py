@@ -240,3 +240,57 @@ must cite one of them."""
 SOURCE_PATTERN = r"^(https?://\S+|PMID:\d{1,9}|doi:10\.\d{4,9}/\S+|NCT\d{8})$"
 """A row's provenance: a URL, ``PMID:<digits>``, ``doi:10.<registrant>/<suffix>``
 or an NCT ID."""
+
+EFFICACY_ENDPOINTS: dict[str, tuple[str, str, bool]] = {
+    "acr20": ("ACR20 response", "percent", True),
+    "acr50": ("ACR50 response", "percent", True),
+    "acr70": ("ACR70 response", "percent", True),
+    "das28_crp_remission": ("DAS28-CRP below 2.6", "percent", True),
+    "das28_esr_change": ("Change in DAS28-ESR from baseline", "points", False),
+    "haq_di_change": ("Change in HAQ-DI from baseline", "points", False),
+    "sustained_remission": ("Sustained remission", "percent", True),
+    "relapse_free": ("Relapse-free", "percent", True),
+    "relapse_hazard_ratio": ("Hazard ratio of a first relapse", "hazard_ratio", False),
+    "durable_response": ("Durable tumour and symptomatic response", "percent", True),
+    "mortality": ("Death", "percent", False),
+    "ventilation_or_death": ("Mechanical ventilation or death", "percent", False),
+}
+"""Efficacy endpoints: identifier -> (display name, unit, True when a higher value is better)."""
+
+EFFICACY_ENDPOINT_IDS: tuple[str, ...] = tuple(EFFICACY_ENDPOINTS)
+
+EFFICACY_UNITS: dict[str, str] = {
+    "percent": "% of patients in the arm",
+    "points": "points on the endpoint's own scale (a change from baseline)",
+    "hazard_ratio": "hazard ratio of the arm against its comparator",
+}
+"""Units of efficacy values: identifier -> meaning."""
+
+EFFICACY_UNIT_IDS: tuple[str, ...] = tuple(EFFICACY_UNITS)
+
+EFFICACY_POPULATIONS: dict[str, str] = {
+    "ra_mtx_naive": "RA without methotrexate failure (naive or not recently treated)",
+    "ra_mtx_ir": "RA, inadequate response to methotrexate",
+    "ra_dmard_ir": "RA, inadequate response to conventional DMARDs",
+    "ra_tnfi_ir": "RA, inadequate response or intolerance to TNF inhibitors",
+    "gca": "Giant cell arteritis, new-onset or relapsing",
+    "nmosd_all": "NMOSD, all randomised (AQP4-IgG positive and negative)",
+    "nmosd_aqp4_positive": "NMOSD, AQP4-IgG seropositive",
+    "mcd_hiv_hhv8_negative": "Multicentric Castleman disease, HIV- and HHV-8-negative",
+    "covid19_hypoxia_inflammation": "COVID-19 in hospital with hypoxia and raised CRP",
+    "covid19_not_ventilated": "COVID-19 pneumonia in hospital, not mechanically ventilated",
+}
+"""Trial populations of the efficacy table: identifier -> display name. Trials are compared only
+within one population."""
+
+EFFICACY_POPULATION_IDS: tuple[str, ...] = tuple(EFFICACY_POPULATIONS)
+
+COMPARATOR_TYPES: dict[str, str] = {
+    "placebo": "Placebo on the same background therapy",
+    "active": "Another active drug",
+    "reference_product": "The reference product (a biosimilar's equivalence trial)",
+    "usual_care": "Usual care alone (open label)",
+}
+"""What an efficacy row's arm is compared with: identifier -> meaning."""
+
+COMPARATOR_TYPE_IDS: tuple[str, ...] = tuple(COMPARATOR_TYPES)
