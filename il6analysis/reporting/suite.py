@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import tomllib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,5 +170,12 @@ def load_suite(path: str | Path, folder: Path | None = None) -> list[Job]:
             seen[job.key] = where
             jobs.append(job)
     if problems:
-        raise SuiteError(path, problems)
+        raise SuiteError(path, counted(problems))
     return jobs
+
+
+def counted(problems: list[str]) -> list[str]:
+    """Return ``problems`` with each distinct one once, in first-seen order, followed by how many
+    times it occurred when more than once (a 9,000-value grid of one bad value is one line)."""
+    counts = Counter(problems)
+    return [problem if counts[problem] == 1 else f"{problem} ({counts[problem]:,} times)" for problem in counts]
