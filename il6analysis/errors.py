@@ -9,6 +9,7 @@ which exit code the ``il6`` command returns for it (:attr:`Il6Error.exit_code`);
 Exit codes:
     0 success; 1 a report failed, the data is invalid or a source could not be
     read; 2 bad input (unknown name, bad parameter, bad suite file, bad path);
+    3 ``il6 changes --fail-on-change`` found a change (not a failure: an alert);
     73 an output could not be written (read-only folder, full disk); 75 the
     output folder is in use by another run (try again later); 130 interrupted.
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_CHANGED = 3
 EXIT_CANNOT_WRITE = 73
 EXIT_LOCKED = 75
 EXIT_INTERRUPTED = 130
@@ -73,6 +75,31 @@ class UsageError(Il6Error, ValueError):
     the message says what was wrong and what is valid."""
 
     exit_code = EXIT_USAGE
+
+
+class DuplicateKeyError(UsageError):
+    """Two or more rows of one table share its primary key, so the table cannot be
+    compared row by row; the message names the table, the key columns and a
+    duplicated key.
+
+    Attributes:
+        table: the table (or the file holding it).
+        key: the key columns.
+        duplicated: the first duplicated key's values.
+    """
+
+    def __init__(self, table: str, key: Sequence[str], duplicated: Sequence[object]) -> None:
+        self.table, self.key, self.duplicated = table, list(key), list(duplicated)
+        shown = ", ".join(f"{c}={v!r}" for c, v in zip(self.key, self.duplicated))
+        super().__init__(f"{table}: duplicated key ({shown}); each row needs a unique "
+                         f"({', '.join(self.key)}) to be compared")
+
+
+class ChangesFound(Il6Error):
+    """Not a failure: ``il6 changes --fail-on-change`` found at least one change (exit 3,
+    so a scheduled job can mail the output)."""
+
+    exit_code = EXIT_CHANGED
 
 
 @dataclass(frozen=True)

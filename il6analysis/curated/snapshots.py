@@ -1,0 +1,124 @@
+"""Reading a whole dataset folder to compare it with another: either layout, every table checked.
+
+Two layouts are read:
+
+- the package's own (the shipped tables, a refreshed data folder, a copy):
+  partial dates as written (``2017``, ``2017-05``, ``2017-05-22``);
+- ``il6 data export --format csv``: every date written as a day, with its
+  precision in a ``<date>_precision`` column beside it.
+
+Each table is turned back into the package layout and parsed by the loaders'
+strict reader, so both sides are typed and validated the same way. Every
+problem is a one-line :class:`~il6analysis.errors.UsageError` naming the file
+and what is valid; a duplicated primary key is a
+:class:`~il6analysis.errors.DuplicateKeyError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from il6analysis.curated.csvtext import read_csv_text
+from il6analysis.curated.dates import format_partial_date
+from il6analysis.curated.loaders import DATASETS, PRECISION_SUFFIX, column_dtypes, get_dataset, parse_table
+from il6analysis.errors import DataValidationError, DuplicateKeyError, UsageError
+
+_VALID = ("give a folder written by `il6 data export --format csv`, a refreshed data folder "
+          "or a copy of the package's tables")
+
+
+def primary_key(table: str) -> list[str]:
+    """Return the primary-key columns of curated table ``table``, as its schema's
+    ``Config.metadata["primary_key"]`` declares them.
+
+    Raises:
+        UnknownNameError: no such table.
+    """
+    model = get_dataset(table).schema
+    return list(model.get_metadata()[model.__name__]["dataframe"]["primary_key"])
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    """Each table's CSV file in ``folder``; raises UsageError when the folder is missing, is not a
+    dataset (holds no table file), or lacks some table files."""
+    if not folder.exists():
+        raise UsageError(f"{folder} does not exist; {_VALID}")
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a dataset folder; {_VALID}")
+    files = {name: folder / dataset.filename for name, dataset in DATASETS.items()}
+    present = [name for name, path in files.items() if path.exists()]
+    if not present:
+        other = sorted({p.suffix for p in folder.iterdir() if p.suffix in {".parquet", ".xlsx"}})
+        hint = f" (it holds {', '.join(other)} files: export with --format csv)" if other else ""
+        raise UsageError(f"{folder} is not a dataset folder: it holds none of the tables' files "
+                         f"({', '.join(d.filename for d in DATASETS.values())}){hint}; {_VALID}")
+    missing = [str(path) for name, path in files.items() if name not in present]
+    if missing:
+        raise UsageError(f"{missing[0]} is missing{f' (and {len(missing) - 1} more table files)' if len(missing) > 1 else ''}; "
+                         f"a dataset folder holds every table: {', '.join(d.filename for d in DATASETS.values())}")
+    for path in files.values():
+        if not path.is_file():
+            raise UsageError(f"{path} is a folder, not a CSV file; {_VALID}")
+    return files
+
+
+def _package_layout(name: str, path: Path, raw: pd.DataFrame) -> pd.DataFrame:
+    """``raw`` (text) in the package's layout: an export's day-dates and ``*_precision`` columns turned
+    back into partial dates. Raises UsageError when the columns are neither layout of this schema."""
+    dtypes = column_dtypes(name)
+    dates = [c for c, t in dtypes.items() if str(t).startswith("datetime64")]
+    expected = [c for c in dtypes if not (c.endswith(PRECISION_SUFFIX) and c.removesuffix(PRECISION_SUFFIX) in dates)]
+    columns = list(raw.columns)
+    if set(columns) == set(dtypes) and dates:
+        raw = raw.copy()
+        for column in dates:
+            precision = f"{column}{PRECISION_SUFFIX}"
+            raw[column] = [None if pd.isna(d) or pd.isna(p) else format_partial_date(pd.Timestamp(d), p)
+                           for d, p in zip(raw[column], raw[precision])]
+        return raw.drop(columns=[f"{c}{PRECISION_SUFFIX}" for c in dates])
+    if set(columns) != set(expected):
+        missing = [c for c in expected if c not in columns]
+        extra = [c for c in columns if c not in dtypes]
+        raise UsageError(f"{path} is of another schema version than this package's {name} table "
+                         f"(missing: {', '.join(missing) or 'none'}; unexpected: {', '.join(extra) or 'none'}); "
+                         f"compare folders of one schema version, with the columns {', '.join(expected)}")
+    return raw
+
+
+def read_table_file(name: str, path: Path, key: list[str]) -> pd.DataFrame:
+    """Return table ``name`` read from ``path`` (either layout), typed and validated.
+
+    Raises:
+        UsageError: the file is unreadable, of another schema version, or breaks the table's schema
+            (the first problem and how many there are).
+        DuplicateKeyError: two rows share the primary key ``key``.
+    """
+    try:
+        raw = _package_layout(name, path, read_csv_text(name, path.read_bytes()))
+        duplicated = raw.duplicated(key, keep=False)
+        if duplicated.any():
+            raise DuplicateKeyError(str(path), key, raw.loc[duplicated, key].iloc[0].fillna("").tolist())
+        return parse_table(name, raw.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    except DataValidationError as exc:
+        problems = exc.problems
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise UsageError(f"{path} is not a valid {name} table: {problems[0]}{more}; "
+                         f"check it with `il6 data validate --data-dir {path.parent}`") from None
+    except ValueError as exc:  # a date in an export that is not a date
+        if isinstance(exc, UsageError):
+            raise
+        raise UsageError(f"{path} is not a valid {name} table: {exc}") from None
+
+
+def read_dataset(folder: str | Path) -> dict[str, pd.DataFrame]:
+    """Return every curated table of ``folder`` (either layout), typed and validated, by table name.
+
+    Raises:
+        UsageError: the folder is missing or not a dataset, a table file is missing, of another
+            schema version, or invalid (one line naming the file and what is valid).
+        DuplicateKeyError: a table has a duplicated primary key.
+    """
+    folder = Path(folder)
+    return {name: read_table_file(name, path, primary_key(name)) for name, path in _files(folder).items()}
