@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from il6analysis.analysis import approvals, labels, palette, plots, safety, trials  # noqa: E402
+from il6analysis.analysis import approval_summary, approvals, labels, palette, plots, safety, trials  # noqa: E402
 from il6analysis.curated import vocab  # noqa: E402
 
 COLUMNS = ["agent_id", "agency", "indication_id", "indication_label", "status", "approval_date", "route", "population",
@@ -219,3 +219,25 @@ def test_the_route_is_shown_where_a_first_date_belongs_to_one_route(approvals_of
     view = approvals_of([_row("FDA", "rheumatoid-arthritis", "2010-01-08", route="IV"),
                          _row("FDA", "rheumatoid-arthritis", "2013-10-21", route="SC")])
     assert approvals.approval_matrix(view, "FDA").loc["Rheumatoid arthritis", "tocilizumab"] == "2010 (IV)"
+
+
+def test_the_agent_by_agency_summary_gives_first_ever_indications_routes_and_status(approvals_of):
+    view = approvals_of([_row("FDA", "covid-19", "2021-06-24", status="emergency_use", route="IV"),
+                         _row("FDA", "covid-19", "2025-08-08", status="emergency_use_revoked", route="IV"),
+                         _row("TGA", "rheumatoid-arthritis", None, route="IV"),
+                         _row("TGA", "giant-cell-arteritis", "2016-01-19", route="SC"),
+                         _row("EC", "rheumatoid-arthritis", "2009-01-16", status="complete_response")])
+    summary = approval_summary.agency_summary(view).set_index("agency")
+    assert summary.loc["FDA", ["first_date", "status"]].tolist() == ["2021-06-24 (EUA)", "emergency use only, revoked"]
+    assert summary.loc["TGA", ["first_date", "indications", "routes", "status"]].tolist() == [
+        "on or before 2016-01-19", 2, "IV, SC", "authorised"]
+    assert summary.loc["EC", ["first_date", "indications", "status"]].tolist() == ["", 0, "Complete response letter"]
+
+
+def test_a_date_window_counts_undated_decisions_apart(approvals_of):
+    approvals_of([_row("FDA", "rheumatoid-arthritis", "2010-01-08"), _row("FDA", "covid-19", "2022-12-21"),
+                  _row("HC", "rheumatoid-arthritis", None), _row("TGA", "rheumatoid-arthritis", None)])
+    sentence = approval_summary.selection_sentence(approvals.approvals_view(date_from="2020-01-01"), windowed=True)
+    assert sentence.startswith("**1 dated regulatory decision in the window**, plus 2 undated that may fall outside")
+    empty = approval_summary.selection_sentence(approvals.approvals_view(agencies=["MHRA"]), windowed=False)
+    assert empty.startswith("**No regulatory action matches")
