@@ -181,11 +181,11 @@ def _timed(call):
 
 def child(result: Path, action: str, store: str, *args: str) -> None:
     """One measured step (see the module notes); writes its numbers as JSON to ``result``."""
-    from il6analysis.analysis import signals
+    from il6analysis.faers import signals
 
     roles = ("PS", "SS")
     if action == "add":
-        from il6analysis.sources.faers_store import add_quarter
+        from il6analysis.faers.ingest import add_quarter
 
         entry, seconds = _timed(lambda: add_quarter(store, args[0]))
         data = {"seconds": seconds, "rows": entry["rows"]}
@@ -200,7 +200,7 @@ def child(result: Path, action: str, store: str, *args: str) -> None:
                 "flags": {rule: int(everything[rule].sum()) for rule in
                           ("signal_ror", "signal_prr", "signal_ic", "signal_ebgm")}}
     elif action == "spark":
-        from il6analysis.analysis.faers_tables import spark_session
+        from il6analysis.faers.tables import spark_session
 
         _, startup = _timed(spark_session)
         table, seconds = _timed(lambda: signals.disproportionality(store, roles=roles, engine="spark"))
@@ -264,7 +264,7 @@ def _versus_pandas_and_vigipy(archives: list[str], roles) -> dict:
     import pandas as pd
     import vigipy
 
-    from il6analysis.analysis.disproportionality import signals as statistics
+    from il6analysis.faers.statistics import signals as statistics
 
     counts, count_s = _pandas_route(archives, roles)
     ours, ours_s = _timed(lambda: statistics(counts))

@@ -29,7 +29,7 @@ def refresh_faers(
     over the whole history when the store is read. A failed add leaves the
     store as it was.
     """
-    from il6analysis.sources.faers_store import add_quarters
+    from il6analysis.faers.ingest import add_quarters
 
     store = location("faers", db)
 

@@ -41,7 +41,7 @@ def signals_command(
                                                                          "(any case); repeatable. Default: all.")] = None,
 ) -> None:
     """FAERS disproportionality: ROR, PRR, IC and EBGM with their intervals per agent x preferred term."""
-    from il6analysis.analysis.signals import disproportionality, signal_series, top_signals
+    from il6analysis.faers.signals import disproportionality, signal_series, top_signals
 
     methods = _listed(method)
     if by_year:

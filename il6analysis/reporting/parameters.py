@@ -43,7 +43,7 @@ def _faers_database(value: str) -> str:
     required to exist; ``""`` keeps the default location."""
     if not value:
         return value
-    from il6analysis.analysis.signals import database_exists
+    from il6analysis.faers.signals import database_exists
 
     path = absolute(value)
     if not database_exists(path):
@@ -53,7 +53,7 @@ def _faers_database(value: str) -> str:
 
 
 def _suspect_roles() -> dict[str, str]:
-    from il6analysis.analysis.signals import SUSPECT_ROLES
+    from il6analysis.faers.signals import SUSPECT_ROLES
 
     return SUSPECT_ROLES
 
@@ -113,10 +113,21 @@ def _convert(value: Any, type_name: str) -> Any:
     raise ValueError(f"unsupported parameter type {type_name!r}")
 
 
+def _as_set(value: list[Any], default: Any) -> list[Any]:
+    """Return a list parameter's values in one order whatever order they were given in: every list
+    parameter is a selection (a set), so ``Kevzara,Actemra`` and ``Actemra,Kevzara`` must name one
+    run. The default's own order when it is the same set, else sorted."""
+    distinct = list(dict.fromkeys(value))
+    if isinstance(default, list) and sorted(map(str, default)) == sorted(map(str, distinct)):
+        return list(default)
+    return sorted(distinct, key=str)
+
+
 def check_parameters(report: Report, given: Mapping[str, Any]) -> dict[str, Any]:
     """Return the full parameter set of ``report``: defaults overridden by ``given``,
     converted to their declared types and resolved to canonical names (paths made
-    absolute), ready to pass to the notebook unchanged.
+    absolute), list values distinct and in one order (:func:`_as_set`), ready to pass
+    to the notebook unchanged.
 
     Raises:
         ParameterError: any unknown name, unconvertible value or unknown entity,
@@ -147,7 +158,7 @@ def check_parameters(report: Report, given: Mapping[str, Any]) -> dict[str, Any]
                 except (UnknownNameError, ValueError) as exc:
                     problems.append(f"parameter {name!r}: {exc}")
             value = list(dict.fromkeys(checked)) if isinstance(value, list) else (checked[0] if checked else value)
-        values[name] = value
+        values[name] = _as_set(value, values[name]) if isinstance(value, list) else value
     if values.get("date_from") and values.get("date_to") and values["date_from"] > values["date_to"]:
         problems.append(f"date_from {values['date_from']} is after date_to {values['date_to']}; "
                         "give a window whose start is on or before its end")

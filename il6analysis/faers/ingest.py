@@ -1,10 +1,6 @@
-"""The FAERS store: a folder of Parquet files, one set per quarter, and a catalog naming them.
+"""Adding quarters to a FAERS store: one quarter at a time into Parquet, atomically, under a lock.
 
-Layout::
-
-    <store>/catalog.json              format, format_version, and per quarter: its folder, rows, source files
-    <store>/parts/2017Q2-<id>/*.parquet   one quarter's tables (see il6analysis.sources.faers)
-    <store>/.lock                      held while a quarter is being added
+The layout and the catalog are those of :mod:`il6analysis.faers.store`.
 
 :func:`add_quarters` reads each extract on its own (memory bounded by one
 quarter) and adds it; other quarters are never re-read. Re-adding a quarter
@@ -23,7 +19,7 @@ names (left by a killed process) are removed by the next add.
 
 De-duplication (latest ``caseversion`` per ``caseid`` over all quarters, and
 every quarter's deletion list applied to all) is done when the store is read,
-by :mod:`il6analysis.analysis.faers_tables`, so adding an old quarter late
+by :mod:`il6analysis.faers.tables`, so adding an old quarter late
 gives the same result as adding it in order.
 """
 
@@ -42,58 +38,13 @@ from pathlib import Path
 
 import duckdb
 
-from il6analysis.errors import CannotWrite, OutputLocked, SourceError, StoreError
-from il6analysis.sources.faers import OUTPUTS, open_extract, write_tables
+from il6analysis.errors import CannotWrite, OutputLocked, SourceError
+from il6analysis.faers.extract import open_extract
+from il6analysis.faers.normalise import write_tables
+from il6analysis.faers.store import CATALOG, OUTPUTS, read_catalog
 
-FORMAT = "il6analysis-faers-store"
-FORMAT_VERSION = 3
-"""Version 1 was one DuckDB file (``data/faers.duckdb``); version 2 is this folder layout; version 3
-stores each (report, preferred term) once."""
-CATALOG = "catalog.json"
-_DUCKDB_MAGIC = b"DUCK"
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT}
 _REFUSALS = ("No space left on device", "Read-only file system", "Permission denied", "Disk quota exceeded")
-
-
-def check_store_path(store: Path) -> dict:
-    """Return the catalog at ``store``, or an empty one when ``store`` is missing or an empty folder.
-
-    Raises:
-        StoreError: ``store`` is a DuckDB file of the earlier single-file
-            format, another file, a non-empty folder that is not a store, or a
-            store of another format version.
-    """
-    empty = {"format": FORMAT, "format_version": FORMAT_VERSION, "quarters": {}}
-    if store.is_file():
-        with open(store, "rb") as opened:
-            magic = opened.read(12)[8:12]
-        if magic == _DUCKDB_MAGIC:
-            raise StoreError(f"{store} is a FAERS database of the earlier single-file format (version 1); "
-                             "this version keeps a folder of Parquet files: ingest the quarterly files again with "
-                             f"`il6 refresh faers PATH --db FOLDER` (a new folder); {store} was left as it is")
-        raise StoreError(f"{store} is a file, not a FAERS store folder; give a new or empty folder with --db")
-    if not store.exists() or all(_own_leftover(entry) for entry in store.iterdir()):
-        return empty
-    catalog_file = store / CATALOG
-    if not catalog_file.is_file():
-        raise StoreError(f"{store} is a folder with other files in it, not a FAERS store (it has no {CATALOG}); "
-                         "give a new or empty folder with --db")
-    try:
-        catalog = json.loads(catalog_file.read_text())
-    except (ValueError, UnicodeDecodeError) as error:
-        raise StoreError(f"{catalog_file}: not a readable FAERS store catalog ({error})") from None
-    if not isinstance(catalog, dict) or catalog.get("format") != FORMAT:
-        raise StoreError(f"{catalog_file} is not a FAERS store catalog; give a new or empty folder with --db")
-    if catalog.get("format_version") != FORMAT_VERSION:
-        raise StoreError(f"{store} is a FAERS store of format version {catalog.get('format_version')}, this version "
-                         f"reads and writes version {FORMAT_VERSION}; ingest the quarterly files again into a new "
-                         "folder; the store was left as it is")
-    return catalog
-
-
-def _own_leftover(entry: Path) -> bool:
-    """True for what an add leaves before a store's first catalog: the lock, ``parts/``, staging folders."""
-    return entry.name in (".lock", "parts") or entry.name.startswith((".staging-", f".{CATALOG}."))
 
 
 @contextlib.contextmanager
@@ -187,19 +138,20 @@ def add_quarter(store: str | Path, path: str | Path, quarter: str | None = None,
 
     Raises:
         SourceError: the extract cannot be read (see
-            :func:`il6analysis.sources.faers.open_extract` and ``write_tables``).
+            :func:`il6analysis.faers.extract.open_extract` and
+            :func:`il6analysis.faers.normalise.write_tables`).
         StoreError: ``store`` is not a store, or one of another format version.
         OutputLocked: another process is adding to the same store.
         CannotWrite: the store cannot be written (read-only, disk full).
         In every case the store is as it was before.
     """
     store, path = Path(store), Path(path)
-    check_store_path(store)  # refuse a path that is not a store before reading anything
+    read_catalog(store, writing=True)  # refuse a path that is not a store before reading anything
     extract = open_extract(path, quarter)
     with _writable(store):
         (store / "parts").mkdir(parents=True, exist_ok=True)
         with _locked(store):
-            catalog = check_store_path(store)
+            catalog = read_catalog(store, writing=True)
             _remove_orphans(store, catalog)
             name = uuid.uuid4().hex[:12]
             staging = store / f".staging-{name}"

@@ -1,6 +1,6 @@
 """FAERS figures: a forest plot with every method's interval per signal, a signal year by year, and reports per year.
 
-Each takes the output of :mod:`il6analysis.analysis.signals` and returns a
+Each takes the output of :mod:`il6analysis.faers.signals` and returns a
 :class:`matplotlib.figure.Figure`; given no data they return the reports'
 small "no data" figure. Colours are the agents' fixed colours
 (:func:`il6analysis.analysis.palette.color_of`), names their display labels.
@@ -60,7 +60,7 @@ def method_forest(table: pd.DataFrame, methods: tuple[str, ...] = tuple(INTERVAL
 
 def reports_per_year_chart(per_year: pd.DataFrame) -> Figure:
     """Return a line chart of each agent's FAERS reports per FDA receipt year (from
-    :func:`il6analysis.analysis.signals.reports_per_year`); reports of unknown year are counted below it."""
+    :func:`il6analysis.faers.signals.reports_per_year`); reports of unknown year are counted below it."""
     dated = per_year[per_year["year"] != "unknown"] if not per_year.empty else per_year
     if dated.empty:
         return message_figure("No FAERS report of the selected agents has a known year.")
@@ -82,7 +82,7 @@ def reports_per_year_chart(per_year: pd.DataFrame) -> Figure:
 
 def series_chart(series: pd.DataFrame, method: str = "ic") -> Figure:
     """Return a line chart of ``method``'s estimate and interval year by year for each agent x term of
-    ``series`` (from :func:`il6analysis.analysis.signals.signal_series`): IC on its own log2 axis with
+    ``series`` (from :func:`il6analysis.faers.signals.signal_series`): IC on its own log2 axis with
     0 marked, the ratios on a log axis with 1 marked; years where the statistic is undefined are gaps.
 
     Raises:

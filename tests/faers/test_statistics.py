@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from il6analysis.analysis import disproportionality as dp
+from il6analysis.faers import statistics as dp
 
 Z = 1.959963984540054
 PRIOR = dp.GammaMixture(0.5, 0.25, 4.0, 4.5, 0.15)

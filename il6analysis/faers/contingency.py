@@ -1,4 +1,4 @@
-"""Drug x event report counts -> 2x2 tables, checked, for :mod:`il6analysis.analysis.disproportionality`.
+"""Drug x event report counts -> 2x2 tables, checked, for :mod:`il6analysis.faers.statistics`.
 
 Input is a :class:`pandas.DataFrame` with one row per drug x event and the
 columns ``a`` (reports naming the drug and the event), ``n_drug`` (reports
@@ -46,7 +46,7 @@ COLUMNS: tuple[str, ...] = (
     "ic", "ic025", "ic975",
     "ebgm", "eb05", "eb95",
 )
-"""The stable output columns of :func:`il6analysis.analysis.disproportionality.signals`."""
+"""The stable output columns of :func:`il6analysis.faers.statistics.signals`."""
 RULE_COLUMNS: tuple[str, ...] = ("signal_prr", "signal_ic", "signal_ebgm")
 """The signal-rule columns (bool) of the same output."""
 

@@ -1,7 +1,7 @@
 """Disproportionality statistics on aggregated drug x event report counts.
 
 The input (``a``, ``n_drug``, ``n_event`` per pair and a total ``n``, or
-per-stratum rows) is described in :mod:`il6analysis.analysis.contingency`;
+per-stratum rows) is described in :mod:`il6analysis.faers.contingency`;
 :func:`signals` runs every method at once and applies the common signal rules.
 
 Methods
@@ -28,7 +28,7 @@ IC
     97.5% quantiles (``interval="exact"``); ``interval="approx"`` gives the
     closed form of Noren, Hopstadius & Bate (2013).
 EBGM
-    DuMouchel's (1999) gamma-Poisson shrinker (:mod:`il6analysis.analysis.mgps`).
+    DuMouchel's (1999) gamma-Poisson shrinker (:mod:`il6analysis.faers.mgps`).
 
 Zero cells
 ----------
@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from il6analysis.analysis.contingency import (
+from il6analysis.faers.contingency import (
     COLUMNS,
     METHODS,
     RULE_COLUMNS,
@@ -64,7 +64,7 @@ from il6analysis.analysis.contingency import (
     tables_of,
     two_by_two,
 )
-from il6analysis.analysis.mgps import GammaMixture, ebgm, fit_gamma_mixture, posterior, resolve_prior
+from il6analysis.faers.mgps import GammaMixture, ebgm, fit_gamma_mixture, posterior, resolve_prior
 from il6analysis.errors import UsageError
 
 __all__ = [

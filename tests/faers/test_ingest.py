@@ -14,11 +14,11 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from il6analysis.analysis import faers_tables
 from il6analysis.cli.app import app
 from il6analysis.errors import CannotWrite, OutputLocked, SourceError, StoreError
-from il6analysis.sources import faers_store
-from il6analysis.sources.faers_store import FORMAT_VERSION, add_quarter, add_quarters
+from il6analysis.faers import ingest
+from il6analysis.faers.ingest import add_quarter, add_quarters
+from il6analysis.faers.store import FORMAT_VERSION
 
 DATA = Path(__file__).parent.parent / "fixtures" / "faers"
 HEAD10 = DATA / "faers_2020q3_head10"
@@ -48,7 +48,7 @@ def cli(*args: str):
 
 def test_catalog_names_each_quarter_and_its_files(store):
     found = catalog(store)
-    assert found["format_version"] == FORMAT_VERSION == faers_tables.STORE_FORMAT_VERSION and sorted(found["quarters"]) == ["2004Q1", "2017Q2"]
+    assert found["format_version"] == FORMAT_VERSION and sorted(found["quarters"]) == ["2004Q1", "2017Q2"]
     for quarter, entry in found["quarters"].items():
         folder = store / entry["folder"]
         assert folder.parent.name == "parts" and folder.name.startswith(quarter)
@@ -77,13 +77,13 @@ def test_readding_a_quarter_replaces_it(store):
                                    duckdb.IOException("IO Error: could not write file: No space left on device")])
 def test_full_disk_while_writing_a_quarter_leaves_the_store_byte_identical(store, monkeypatch, error):
     before = tree(store)
-    real = faers_store.write_tables
+    real = ingest.write_tables
 
     def filling(extract, folder, **options):
         real(extract, folder, **options)  # the quarter's files are written, then the disk fills
         raise error
 
-    monkeypatch.setattr(faers_store, "write_tables", filling)
+    monkeypatch.setattr(ingest, "write_tables", filling)
     with pytest.raises(CannotWrite, match=r"cannot write the FAERS store .*store: .*No space left on device; "
                                           r"the store is unchanged"):
         add_quarter(store, HEAD10, quarter="2017Q2")
@@ -99,7 +99,7 @@ def test_full_disk_while_replacing_the_catalog_leaves_the_store_byte_identical(s
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(source, target)
 
-    monkeypatch.setattr(faers_store.os, "replace", refusing)
+    monkeypatch.setattr(ingest.os, "replace", refusing)
     with pytest.raises(CannotWrite, match="No space left on device; the store is unchanged"):
         add_quarter(store, HEAD10, quarter="2017Q2")
     assert tree(store) == before
@@ -122,13 +122,13 @@ def test_a_killed_add_leaves_the_previous_store_and_the_next_add_cleans_up(store
     before = tree(store)
     script = (
         "import os, sys\n"
-        "from il6analysis.sources import faers_store\n"
-        "real = faers_store.write_tables\n"
+        "from il6analysis.faers import ingest\n"
+        "real = ingest.write_tables\n"
         "def dying(extract, folder, **options):\n"
         "    real(extract, folder, **options)\n"
         "    os._exit(9)\n"
-        "faers_store.write_tables = dying\n"
-        f"faers_store.add_quarter({str(store)!r}, {str(HEAD10)!r}, quarter='2017Q2')\n"
+        "ingest.write_tables = dying\n"
+        f"ingest.add_quarter({str(store)!r}, {str(HEAD10)!r}, quarter='2017Q2')\n"
     )
     assert subprocess.run([sys.executable, "-c", script]).returncode == 9
     assert list(store.glob(".staging-*"))  # the dead process's files are there, but no catalog names them

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from il6analysis.analysis import faers_counts, faers_tables, signals
-from il6analysis.sources.faers_store import add_quarters
+from il6analysis.faers import counts, signals, tables
+from il6analysis.faers.ingest import add_quarters
 
 pytest.importorskip("pyspark")
 pytestmark = [pytest.mark.spark,
@@ -31,13 +31,13 @@ def store(tmp_path_factory) -> Path:
 
 
 def counted(store: Path, engine: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    opened = faers_tables.open_store(store, engine)
-    lookup, names = faers_tables.ingredients(opened)
-    clean = faers_tables.clean_tables(opened, opened.table("name_lookup", lookup), ["PS", "SS"])
-    m = faers_counts.margins(clean, ["sex"])
-    pairs = opened.execute(faers_counts.all_pairs(m)).sort_values(["ingredient_id", "pt_id"]).reset_index(drop=True)
+    opened = tables.open_store(store, engine)
+    lookup, names = tables.ingredients(opened)
+    clean = tables.clean_tables(opened, opened.table("name_lookup", lookup), ["PS", "SS"])
+    m = counts.margins(clean, ["sex"])
+    pairs = opened.execute(counts.all_pairs(m)).sort_values(["ingredient_id", "pt_id"]).reset_index(drop=True)
     agents = names.loc[names["agent_id"].notna(), "ingredient_id"].tolist()
-    rows = opened.execute(faers_counts.pair_rows(m, agents)).sort_values(
+    rows = opened.execute(counts.pair_rows(m, agents)).sort_values(
         ["ingredient_id", "pt_id", "stratum"]).reset_index(drop=True)
     return pairs.astype({"a": "int64"}), rows.astype({c: "int64" for c in ("a", "n_drug", "n_event", "n")})
 

@@ -1,6 +1,6 @@
 """Ingredient x preferred-term report counts over a FAERS store, written once in Ibis for every engine.
 
-Over the de-duplicated reports of :mod:`il6analysis.analysis.faers_tables`,
+Over the de-duplicated reports of :mod:`il6analysis.faers.tables`,
 optionally within strata (any of sex, age band, report year)::
 
     a        distinct reports naming the ingredient (in the chosen roles) AND the term
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
-from il6analysis.analysis.faers_tables import STRATA
+from il6analysis.faers.tables import STRATA
 from il6analysis.errors import UsageError
 
 SEPARATOR = " | "

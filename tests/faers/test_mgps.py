@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from scipy import optimize, special, stats
 
-from il6analysis.analysis import disproportionality as dp
-from il6analysis.analysis import mgps
 from il6analysis.errors import UsageError
+from il6analysis.faers import mgps
+from il6analysis.faers import statistics as dp
 
 PRIOR = dp.GammaMixture(0.5, 0.25, 4.0, 4.5, 0.15)
 

@@ -12,8 +12,8 @@ import duckdb
 import pytest
 
 from il6analysis.errors import SourceError
-from il6analysis.sources.faers import open_extract
-from il6analysis.sources.faers_store import add_quarter
+from il6analysis.faers.extract import open_extract
+from il6analysis.faers.ingest import add_quarter
 
 DATA = Path(__file__).parent.parent / "fixtures" / "faers"
 HEAD25 = DATA / "faers_2026q2_head25"

@@ -22,7 +22,6 @@ the same rules run on every engine:
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import sys
@@ -37,18 +36,15 @@ import ibis.expr.types as ir
 import pandas as pd
 from ibis import _
 
-from il6analysis.errors import StoreError, UsageError
+from il6analysis.errors import UsageError
+from il6analysis.faers.store import read_catalog, table_files
 
-STORE_FORMAT = "il6analysis-faers-store"
-STORE_FORMAT_VERSION = 3
-"""The store format this module reads (the writer is ``il6analysis.sources.faers_store``)."""
 TABLES = ("demo", "drug", "drug_names", "reac", "pt_names", "deleted")
 ENGINES = ("duckdb", "spark")
 ROLES = {"PS": "primary suspect", "SS": "secondary suspect", "C": "concomitant", "I": "interacting"}
 STRATA = ("sex", "age_band", "year")
 AGE_BANDS = ((0, 18, "0-17"), (18, 45, "18-44"), (45, 65, "45-64"), (65, 75, "65-74"), (75, 130, "75+"))
 UNKNOWN = "unknown"
-_HOW_TO_INGEST = "ingest FAERS quarterly files with `il6 refresh faers PATH`"
 
 
 @contextlib.contextmanager
@@ -62,42 +58,6 @@ def quiet_ibis():
         warnings.filterwarnings("ignore", message=r"PySpark does not yet fully support pandas")
         warnings.filterwarnings("ignore", message=r"The copy keyword is deprecated")
         yield
-
-
-def read_catalog(store: Path) -> dict:
-    """Return the catalog of the store at ``store``.
-
-    Raises:
-        StoreError: no store there (the message says to run ``il6 refresh
-            faers PATH``), a file or folder that is not a store, a store of
-            another format version, or a store without quarters.
-    """
-    catalog_file = store / "catalog.json"
-    if not store.exists():
-        raise StoreError(f"no FAERS store at {store}; {_HOW_TO_INGEST}")
-    if store.is_file():
-        raise StoreError(f"{store} is a file, not a FAERS store folder (stores of the earlier single-file "
-                         f"format are not read by this version); {_HOW_TO_INGEST}")
-    if not catalog_file.is_file():
-        raise StoreError(f"{store} is not a FAERS store (no catalog.json); {_HOW_TO_INGEST}")
-    try:
-        catalog = json.loads(catalog_file.read_text())
-    except (ValueError, UnicodeDecodeError, OSError) as error:
-        raise StoreError(f"{catalog_file}: not a readable FAERS store catalog ({error}); {_HOW_TO_INGEST}") from None
-    if not isinstance(catalog, dict) or catalog.get("format") != STORE_FORMAT:
-        raise StoreError(f"{catalog_file} is not a FAERS store catalog; {_HOW_TO_INGEST}")
-    if catalog.get("format_version") != STORE_FORMAT_VERSION:
-        raise StoreError(f"{store} is a FAERS store of format version {catalog.get('format_version')}; this version "
-                         f"reads version {STORE_FORMAT_VERSION}: ingest the quarterly files again into a new folder")
-    if not catalog.get("quarters"):
-        raise StoreError(f"the FAERS store at {store} holds no quarter; {_HOW_TO_INGEST}")
-    return catalog
-
-
-def table_files(store: Path, catalog: dict, table: str) -> list[str]:
-    """Return the absolute paths of ``table``'s Parquet file in every quarter, oldest first."""
-    return [str((store / entry["folder"] / f"{table}.parquet").resolve())
-            for _, entry in sorted(catalog["quarters"].items())]
 
 
 @dataclass
@@ -173,7 +133,7 @@ def open_store(store: Path, engine: str = "duckdb", *, memory_limit: str = "4GB"
     """Open ``store`` on ``engine`` (``"duckdb"``, in-process, or ``"spark"``, PySpark local mode).
 
     Raises:
-        StoreError: as :func:`read_catalog`.
+        StoreError: as :func:`il6analysis.faers.store.read_catalog`.
         UsageError: an unknown engine, or PySpark missing for ``"spark"``.
     """
     if engine not in ENGINES:

@@ -1,10 +1,10 @@
 """FAERS disproportionality per agent x MedDRA preferred term, over a FAERS store (queries only).
 
-``il6 refresh faers`` writes the store (:mod:`il6analysis.sources.faers_store`);
+``il6 refresh faers`` writes the store (:mod:`il6analysis.faers.ingest`);
 :func:`disproportionality` counts, on DuckDB or Spark, for every ingredient x
 preferred term over the de-duplicated reports, the 2x2 table against all
 other reports, and computes the chosen methods of
-:mod:`il6analysis.analysis.disproportionality` (ROR, PRR with chi-square, IC,
+:mod:`il6analysis.faers.statistics` (ROR, PRR with chi-square, IC,
 EBGM), optionally stratified by sex, age band and report year.
 
 Output columns (stable): ``agent_id, ingredient, pt``, the cells ``a, b, c,
@@ -28,15 +28,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from il6analysis.analysis import faers_counts, faers_tables
-from il6analysis.analysis.disproportionality import COLUMNS, METHODS, RULE_COLUMNS, fit_gamma_mixture, signals
 from il6analysis.errors import StoreError, UsageError
+from il6analysis.faers import counts, tables
+from il6analysis.faers.statistics import COLUMNS, METHODS, RULE_COLUMNS, fit_gamma_mixture, signals
+from il6analysis.faers.store import read_catalog
 from il6analysis.paths import location
 
-SUSPECT_ROLES = faers_tables.ROLES
+SUSPECT_ROLES = tables.ROLES
 DEFAULT_ROLES: tuple[str, ...] = ("PS",)
-ENGINES = faers_tables.ENGINES
-STRATA = faers_tables.STRATA
+ENGINES = tables.ENGINES
+STRATA = tables.STRATA
 LOWER_BOUND = {"ror": "ror_low", "prr": "prr_low", "ic": "ic025", "ebgm": "eb05"}
 """Method -> the column of its lower interval bound, by which :func:`top_signals` ranks."""
 Progress = Callable[[str], None]
@@ -51,7 +52,7 @@ def database_path(database: str | Path | None = None) -> Path:
 def database_exists(database: str | Path | None = None) -> bool:
     """True when a readable FAERS store with at least one quarter is at ``database`` (default location)."""
     try:
-        faers_tables.read_catalog(database_path(database))
+        read_catalog(database_path(database))
     except StoreError:
         return False
     return True
@@ -69,7 +70,7 @@ def database_info(database: str | Path | None = None) -> dict[str, object]:
         StoreError: no store there, or not a readable store of this version.
     """
     path = database_path(database)
-    entries = faers_tables.read_catalog(path)["quarters"]
+    entries = read_catalog(path)["quarters"]
     rows = {t: sum(e["rows"][t] for e in entries.values()) for t in ("demo", "drug", "reac")}
     return {"database": str(path), "quarters": ", ".join(sorted(entries)), "quarter_list": sorted(entries),
             "ingested_at": max(e["ingested_at"] for e in entries.values()), **{f"{t}_rows": n for t, n in rows.items()}}
@@ -88,14 +89,14 @@ def _open(database, engine: str, agents, roles, strata, progress: Progress, *, k
 
     wanted = resolve_agents(agents)
     roles = [r.strip().upper() for r in roles]
-    strata = faers_counts.check_strata(strata)
+    strata = counts.check_strata(strata)
     progress(f"opening the FAERS store on {engine}")
-    store = faers_tables.open_store(database_path(database), engine)
+    store = tables.open_store(database_path(database), engine)
     progress("normalising drug names to ingredients")
-    lookup, names = faers_tables.ingredients(store)
+    lookup, names = tables.ingredients(store)
     if keep:
         progress("selecting the latest version of every case")
-    clean = faers_tables.clean_tables(store, store.table("name_lookup", lookup), roles, keep=keep)
+    clean = tables.clean_tables(store, store.table("name_lookup", lookup), roles, keep=keep)
     agent_names = names[names["agent_id"].notna()]
     if wanted:
         agent_names = agent_names[agent_names["agent_id"].isin(wanted)]
@@ -149,19 +150,19 @@ def disproportionality(
         raise UsageError(f"min_cases must be 0 or more, not {min_cases}")
     store, names, clean, chosen, strata = _open(database, engine, agents, roles, strata, progress, keep=True)
     progress("counting every ingredient x term pair")
-    m = faers_counts.margins(clean, strata)
+    m = counts.margins(clean, strata)
     m = dataclasses.replace(m, pairs=store.materialise("pair_counts", m.pairs))
     prior = _fitted_prior(store, m, progress) if "ebgm" in methods else None
     progress("counting the agents' pairs")
     ids = None if all_ingredients else chosen["ingredient_id"].tolist()
-    rows = store.execute(faers_counts.pair_rows(m, ids, max(min_cases, 1)))
+    rows = store.execute(counts.pair_rows(m, ids, max(min_cases, 1)))
     rows = rows.astype({"a": "int64", "n_drug": "int64", "n_event": "int64", "n": "int64"})
     if not strata:
         rows = rows.drop(columns="stratum")
     progress("computing the statistics")
     table = signals(rows, methods=methods, min_cases=min_cases, haldane=haldane, yates=yates, prior=prior,
                     strata="stratum" if strata else None)
-    table = table.merge(names, on="ingredient_id").merge(faers_tables.pt_names(store), on="pt_id")
+    table = table.merge(names, on="ingredient_id").merge(tables.pt_names(store), on="pt_id")
     table["signal_ror"] = (table["a"] >= 3) & (table["ror_low"] > 1)
     first = ["agent_id", "ingredient", "pt"]
     table = table[first + [c for c in table.columns if c not in first + ["ingredient_id", "pt_id"]]]
@@ -171,9 +172,9 @@ def disproportionality(
     return table
 
 
-def _fitted_prior(store, m: faers_counts.Margins, progress: Progress):
+def _fitted_prior(store, m: counts.Margins, progress: Progress):
     """The EBGM prior fitted on every ingredient x term pair with ``a >= 1`` of ``m``."""
-    spread = store.execute(faers_counts.expected_distribution(m))
+    spread = store.execute(counts.expected_distribution(m))
     progress(f"fitting the EBGM prior on {int(spread['pairs'].sum()):,} pairs")
     return fit_gamma_mixture(spread["a"], spread["expected"], weights=spread["pairs"], zero_truncated=True)
 
@@ -220,15 +221,15 @@ def signal_series(
     if min_cases < 0:
         raise UsageError(f"min_cases must be 0 or more, not {min_cases}")
     store, names, clean, chosen, _ = _open(database, engine, agents, roles, (), progress, keep=True)
-    prior = _fitted_prior(store, faers_counts.margins(clean, []), progress) if "ebgm" in methods else None
+    prior = _fitted_prior(store, counts.margins(clean, []), progress) if "ebgm" in methods else None
     progress("counting the agents' pairs per year")
-    m = faers_counts.margins(clean, ["year"])
-    rows = store.execute(faers_counts.pair_rows(m, chosen["ingredient_id"].tolist(), max(min_cases, 1)))
-    rows = rows.merge(faers_tables.pt_names(store), on="pt_id")
+    m = counts.margins(clean, ["year"])
+    rows = store.execute(counts.pair_rows(m, chosen["ingredient_id"].tolist(), max(min_cases, 1)))
+    rows = rows.merge(tables.pt_names(store), on="pt_id")
     if terms:
         wanted = {str(t).strip().lower() for t in terms}
         rows = rows[rows["pt"].str.lower().isin(wanted)]
-    rows = rows[rows["stratum"] != faers_tables.UNKNOWN].rename(columns={"stratum": "year"})
+    rows = rows[rows["stratum"] != tables.UNKNOWN].rename(columns={"stratum": "year"})
     rows = rows.astype({"year": "int64", "a": "int64", "n_drug": "int64", "n_event": "int64", "n": "int64"})
     rows = rows.sort_values(["ingredient_id", "pt_id", "year"]).reset_index(drop=True)
     if cumulative:
@@ -270,7 +271,7 @@ def reports_per_year(
         As :func:`disproportionality`.
     """
     store, _, clean, chosen, _ = _open(database, engine, agents, roles, (), lambda message: None)
-    per = store.execute(faers_counts.reports_per_year(clean, chosen["ingredient_id"].tolist()))
+    per = store.execute(counts.reports_per_year(clean, chosen["ingredient_id"].tolist()))
     per = per.merge(chosen[["ingredient_id", "agent_id"]], on="ingredient_id")
     per = per.astype({"reports": "int64", "all_reports": "int64", "year": "str"})
     per["share"] = per["reports"] / per["all_reports"]

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from il6analysis.analysis import faers_counts, faers_tables, signals
-from il6analysis.analysis.disproportionality import ebgm
 from il6analysis.cli.app import app
 from il6analysis.errors import StoreError, UsageError
-from il6analysis.sources.faers_store import add_quarter
+from il6analysis.faers import counts, signals, tables
+from il6analysis.faers.ingest import add_quarter
+from il6analysis.faers.statistics import ebgm
 
 DATA = Path(__file__).parent.parent / "fixtures" / "faers"
 HAND_MADE = DATA / "hand_made_2099q1"  # ten reports; see its PROVENANCE.md
@@ -191,20 +191,20 @@ def test_cli_lists_signals_and_reports_a_missing_store(store, tmp_path):
 @pytest.mark.parametrize("strata", [[], ["sex"], ["sex", "year"]])
 def test_kept_tables_count_as_the_plain_expressions(followed_up, strata):
     # disproportionality computes the clean tables and the pair counts once into temporary tables
-    opened = faers_tables.open_store(followed_up)
-    lookup, _ = faers_tables.ingredients(opened)
+    opened = tables.open_store(followed_up)
+    lookup, _ = tables.ingredients(opened)
     name_lookup = opened.table("name_lookup", lookup)
-    plain = faers_counts.margins(faers_tables.clean_tables(opened, name_lookup, ["PS", "SS"]), strata)
-    kept = faers_counts.margins(faers_tables.clean_tables(opened, name_lookup, ["PS", "SS"], keep=True), strata)
+    plain = counts.margins(tables.clean_tables(opened, name_lookup, ["PS", "SS"]), strata)
+    kept = counts.margins(tables.clean_tables(opened, name_lookup, ["PS", "SS"], keep=True), strata)
     kept = dataclasses.replace(kept, pairs=opened.materialise("pair_counts", kept.pairs))
     assert kept.stratified == bool(strata)
     assert opened.execute(kept.pairs).shape[0] > 0  # a table of the engine now, read without recomputing
 
     def every(m):
-        return opened.execute(faers_counts.all_pairs(m)).sort_values(["ingredient_id", "pt_id"]).reset_index(drop=True)
+        return opened.execute(counts.all_pairs(m)).sort_values(["ingredient_id", "pt_id"]).reset_index(drop=True)
 
     pd.testing.assert_frame_equal(every(kept), every(plain))
-    spread = opened.execute(faers_counts.expected_distribution(kept))
+    spread = opened.execute(counts.expected_distribution(kept))
     want = every(plain).groupby(["a", "expected"]).size().reset_index(name="pairs")
     pd.testing.assert_frame_equal(spread.astype({"a": "int64", "pairs": "int64"}), want.astype({"a": "int64"}),
                                   check_dtype=False)
@@ -277,5 +277,5 @@ def test_cli_by_year_prints_the_series_and_refuses_options_that_do_not_apply(two
 
 def test_duckdb_draws_no_progress_bar_of_its_own(store):
     # long queries would otherwise draw DuckDB's bar on the terminal between the command's own notes
-    opened = faers_tables.open_store(store)
+    opened = tables.open_store(store)
     assert opened.con.con.execute("SELECT current_setting('enable_progress_bar')").fetchall() == [(False,)]
