@@ -37,7 +37,7 @@ def test_unknown_parameter_names_the_valid_ones():
 
 def test_names_are_resolved_and_unknown_ones_rejected_with_close_matches():
     assert check_parameters(load_report("approvals"), {"agents": "Actemra,Kevzara"})["agents"] == [
-        "tocilizumab", "sarilumab"]
+        "sarilumab", "tocilizumab"]
     with pytest.raises(ParameterError) as info:
         check_parameters(load_report("approvals"), {"agents": "Actemra,Actemr,foo"})
     assert len(info.value.problems) == 2
@@ -117,3 +117,25 @@ def test_different_faers_databases_get_different_output_names(tmp_path, monkeypa
         assert values["faers_db"] == str((tmp_path / given).resolve()), "made absolute for the kernel"
         slugs.add(parameter_slug(values, report.defaults))
     assert len(slugs) == 2, "two stores, two names; the same store named two ways, one name"
+
+
+def test_a_selection_in_another_order_names_one_run(tmp_path):
+    from il6analysis.errors import SuiteError
+    from il6analysis.reporting.execute import parameter_slug
+    from il6analysis.reporting.suite import load_suite
+    from il6analysis.reporting.titles import run_title
+
+    report = load_report("approvals")
+    one = check_parameters(report, {"agents": "Kevzara,Actemra", "agencies": "EMA,FDA,EMA"})
+    other = check_parameters(report, {"agents": "Actemra,Kevzara", "agencies": "FDA,EC"})
+    assert one == other
+    assert one["agents"] == ["sarilumab", "tocilizumab"] and one["agencies"] == ["EC", "FDA"]
+    assert parameter_slug(one, report.defaults) == parameter_slug(other, report.defaults)
+    assert run_title(report, one) == run_title(report, other)
+    suite = tmp_path / "suite.toml"
+    suite.write_text('[[report]]\nnotebook = "approvals"\ngrid = { agencies = ["FDA"] }\n'
+                     'parameters = { agents = ["Kevzara", "Actemra"] }\n\n'
+                     '[[report]]\nnotebook = "approvals"\ngrid = { agencies = ["FDA"] }\n'
+                     'parameters = { agents = ["Actemra", "Kevzara"] }\n')
+    with pytest.raises(SuiteError, match=r"report #2 \(approvals\): duplicates report #1"):
+        load_suite(suite)
