@@ -80,10 +80,33 @@ def data_validate(
     typer.echo(f"{report} (curated {info['curated_on']}, sha256 {info['sha256'][:12]})")
 
 
+def _check_export_target(directory: Path, force: bool) -> None:
+    """Refuse to export onto an existing file or into a folder that already holds something,
+    unless ``force``; with ``force`` a file in the way is removed (the folder replaces it).
+
+    Raises:
+        UsageError: the target is a file or a non-empty folder and ``force`` is not set;
+            the message names what is there and how to go on.
+    """
+    if directory.is_file() or (directory.is_symlink() and not directory.exists()):  # a file or a dangling link
+        if not force:
+            raise UsageError(f"{directory} is an existing file, and export writes a folder of files there; "
+                             "give a new or empty folder, or --force to replace the file")
+        directory.unlink()
+    elif directory.is_dir() and not force:
+        entries = sorted(entry.name for entry in directory.iterdir())
+        if entries:
+            shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
+            raise UsageError(f"{directory} is not empty (it holds {shown}); export would overwrite files of the "
+                             "same name there. Give a new or empty folder, or --force to write into it anyway")
+
+
 @data_app.command("export")
 def data_export(
-    directory: Annotated[Path, typer.Argument(help="Folder to write into (created if missing).")],
+    directory: Annotated[Path, typer.Argument(help="Folder to write into (created if missing; must be empty unless --force).")],
     format: Annotated[ExportFormat, typer.Option("--format", "-f", help="File format.")] = ExportFormat.csv,
+    force: Annotated[bool, typer.Option("--force", help="Write into a folder that is not empty (its files of the "
+                                                         "same names are replaced), or replace a file at DIRECTORY.")] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Write every table to DIRECTORY as CSV, Parquet, or one Excel workbook (each file whole or not at all)."""
@@ -93,6 +116,7 @@ def data_export(
     from il6analysis.curated.loaders import DATASETS, load_table
 
     tables = {name: load_table(name, data_dir) for name in DATASETS}
+    _check_export_target(directory, force)
     directory.mkdir(parents=True, exist_ok=True)
     if format is ExportFormat.xlsx:
         buffer = io.BytesIO()

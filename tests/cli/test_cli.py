@@ -100,3 +100,31 @@ def test_data_export_rejects_unknown_format(tmp_path):
     result = run("data", "export", "--format", "json", str(tmp_path))
     assert result.exit_code == 2
     assert "csv" in result.output and "parquet" in result.output
+
+
+def test_data_export_refuses_an_existing_file_unless_forced(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("mine")
+    result = run("data", "export", str(target))
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: {target} is an existing file")
+    assert "--force" in result.output and "Traceback" not in result.output
+    assert target.read_text() == "mine"
+    result = run("data", "export", "--force", str(target))
+    assert result.exit_code == 0, result.output
+    assert (target / "approvals.csv").is_file()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_data_export_refuses_a_non_empty_folder_unless_forced(tmp_path, fmt):
+    (tmp_path / "approvals.csv").write_text("the user's own file")
+    (tmp_path / "notes.txt").write_text("keep")
+    result = run("data", "export", "--format", fmt, str(tmp_path))
+    assert result.exit_code == 2
+    assert "is not empty (it holds approvals.csv, notes.txt)" in result.output and "--force" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["approvals.csv", "notes.txt"]
+    assert (tmp_path / "approvals.csv").read_text() == "the user's own file"
+    result = run("data", "export", "--format", fmt, "--force", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "notes.txt").read_text() == "keep"
+    assert (tmp_path / ("approvals.csv" if fmt == "csv" else "il6analysis.xlsx")).stat().st_size > 100
