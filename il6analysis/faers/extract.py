@@ -27,11 +27,12 @@ from pathlib import Path, PurePosixPath
 
 from il6analysis.errors import SourceError
 
-TABLES = ("demo", "drug", "reac", "outc", "indi")
-"""The tables read from an extract (THER and RPSR are not needed by any statistic)."""
+TABLES = ("demo", "drug", "reac", "outc", "indi", "ther")
+"""The tables read from an extract (RPSR is not needed by any analysis)."""
 REQUIRED = ("demo", "drug", "reac")
 """Tables without which the quarter's reports would silently count as unexposed or event-free."""
-_PREFIXES = {"DEMO": "demo", "DRUG": "drug", "REAC": "reac", "OUTC": "outc", "INDI": "indi", "DELETE": "deleted"}
+_PREFIXES = {"DEMO": "demo", "DRUG": "drug", "REAC": "reac", "OUTC": "outc", "INDI": "indi", "THER": "ther",
+             "DELETE": "deleted"}
 _QUARTER_IN_NAME = re.compile(r"DEMO(\d{2})Q([1-4])", re.IGNORECASE)
 QUARTER_LABEL = re.compile(r"(19|20)\d{2}Q[1-4]")
 """A quarter label such as ``2017Q2``."""

@@ -13,7 +13,9 @@ What is stored, per quarter (normalised once here, so counting never cleans text
            ``primaryid``, unique over the history), ``primaryid``, ``caseid``,
            ``caseversion`` (integer, missing in legacy AERS), ``sex`` (F, M or
            missing), ``age_years`` (from ``age``/``age_cod``; missing outside
-           0-130), ``year`` (of ``fda_dt``), ``occp_cod``, ``reporter_country``;
+           0-130), ``year`` (of ``fda_dt``), ``occp_cod``, ``reporter_country``,
+           ``event_date`` (``event_dt`` when a full date) and ``event_precision``
+           (``day``, ``month``, ``year`` or missing: FAERS gives partial dates);
 ``drug``   ``report``, ``drug_seq``, ``role_cod`` (upper case), ``name_id``;
 ``drug_names``  ``name_id`` -> ``prod_ai`` and ``drugname``, each upper case,
            whitespace collapsed, trailing ``.,;`` dropped, with the row count;
@@ -22,6 +24,8 @@ What is stored, per quarter (normalised once here, so counting never cleans text
            preferred term lower case, whitespace collapsed: legacy AERS's upper
            case and FAERS's mixed case meet here) and its spellings with counts;
 ``outc``   ``report``, ``outc_cod``; ``indi``: ``report``, ``drug_seq``, ``indi_pt``;
+``ther``   ``report``, ``drug_seq`` (FAERS ``dsg_drug_seq``, legacy ``drug_seq``), ``start_date`` and
+           ``start_precision`` (of ``start_dt``, as for the event date);
 ``deleted`` the quarter's deleted ``caseid``.
 
 ``name_id`` and ``pt_id`` are 63-bit hashes of the cleaned text, so the
@@ -42,15 +46,17 @@ from il6analysis.faers.extract import REQUIRED, TABLES, Extract, SourceFile, mat
 _ALIASES = {  # stored name <- header names, first found wins (legacy AERS and header drift)
     "demo": {"primaryid": ("primaryid", "isr"), "caseid": ("caseid", "case"), "caseversion": ("caseversion",),
              "sex": ("sex", "gndr_cod"), "age": ("age",), "age_cod": ("age_cod",), "fda_dt": ("fda_dt",),
-             "occp_cod": ("occp_cod",), "reporter_country": ("reporter_country",)},
+             "occp_cod": ("occp_cod",), "reporter_country": ("reporter_country",), "event_dt": ("event_dt",)},
     "drug": {"primaryid": ("primaryid", "isr"), "drug_seq": ("drug_seq",), "role_cod": ("role_cod",),
              "drugname": ("drugname",), "prod_ai": ("prod_ai",)},
     "reac": {"primaryid": ("primaryid", "isr"), "pt": ("pt",)},
     "outc": {"primaryid": ("primaryid", "isr"), "outc_cod": ("outc_cod", "outc_code")},
     "indi": {"primaryid": ("primaryid", "isr"), "drug_seq": ("indi_drug_seq", "drug_seq"), "indi_pt": ("indi_pt",)},
+    "ther": {"primaryid": ("primaryid", "isr"), "drug_seq": ("dsg_drug_seq", "drug_seq"), "start_dt": ("start_dt",)},
 }
 _MUST_HAVE = {"demo": ("primaryid", "caseid"), "drug": ("primaryid", "role_cod", "drugname"),
-              "reac": ("primaryid", "pt"), "outc": ("primaryid", "outc_cod"), "indi": ("primaryid", "indi_pt")}
+              "reac": ("primaryid", "pt"), "outc": ("primaryid", "outc_cod"), "indi": ("primaryid", "indi_pt"),
+              "ther": ("primaryid", "start_dt")}
 _NUMERIC = {"primaryid": "BIGINT", "caseid": "BIGINT"}
 _CASEID = re.compile(r"[0-9]+")
 _BOM = b"\xef\xbb\xbf"
@@ -60,6 +66,16 @@ _SQUASH = "nullif(trim(regexp_replace({x}, '\\s+', ' ', 'g')), '')"
 _DRUG_NAME = "nullif(rtrim(upper(" + _SQUASH + "), ' .,;'), '')"
 _HASH = "(hash({x}) >> 1)::BIGINT"
 _AGE_FACTORS = {"YR": 1, "DEC": 10, "MON": 1 / 12, "WK": 1 / 52, "DY": 1 / 365, "HR": 1 / 8760}
+_PRECISION = ("CASE WHEN regexp_full_match(trim({x}), '[0-9]{{8}}') AND try_strptime(trim({x}), '%Y%m%d') IS NOT NULL "
+              "THEN 'day' WHEN regexp_full_match(trim({x}), '[0-9]{{6}}') THEN 'month' "
+              "WHEN regexp_full_match(trim({x}), '[0-9]{{4}}') THEN 'year' END")
+_FULL_DATE = ("CASE WHEN regexp_full_match(trim({x}), '[0-9]{{8}}') THEN try_strptime(trim({x}), '%Y%m%d')::DATE END")
+
+
+def _dated(column: str, name: str) -> str:
+    """``name_date`` (the day, only for a full YYYYMMDD date) and ``name_precision`` (day, month, year or
+    missing) of a FAERS date column."""
+    return f"{_FULL_DATE.format(x=column)} AS {name}_date, {_PRECISION.format(x=column)} AS {name}_precision"
 
 
 def _header(file: SourceFile, encoding: str) -> list[str]:
@@ -136,7 +152,8 @@ def _selects(quarter: str) -> dict[str, str]:
                 f"CASE WHEN {age} >= 0 AND {age} < 130 THEN {age} END AS age_years, "
                 f"CASE WHEN {year} BETWEEN 1960 AND 2100 THEN {year} END AS year, "
                 "nullif(upper(trim(occp_cod)), '') AS occp_cod, "
-                "nullif(upper(trim(reporter_country)), '') AS reporter_country FROM src",
+                "nullif(upper(trim(reporter_country)), '') AS reporter_country, "
+                f"{_dated('event_dt', 'event')} FROM src",
         "drug": f"SELECT {report} AS report, trim(drug_seq) AS drug_seq, nullif(upper(trim(role_cod)), '') AS role_cod, "
                 f"{_HASH.format(x='concat_ws(chr(31), coalesce(prod_ai, chr(0)), coalesce(drugname, chr(0)))')} "
                 f"AS name_id FROM (SELECT primaryid, drug_seq, role_cod, {names} FROM src)",
@@ -151,12 +168,14 @@ def _selects(quarter: str) -> dict[str, str]:
         "outc": f"SELECT {report} AS report, nullif(upper(trim(outc_cod)), '') AS outc_cod FROM src",
         "indi": f"SELECT {report} AS report, trim(drug_seq) AS drug_seq, {_SQUASH.format(x='indi_pt')} AS indi_pt "
                 "FROM src",
+        "ther": f"SELECT {report} AS report, trim(drug_seq) AS drug_seq, {_dated('start_dt', 'start')} FROM src",
     }
 
 
-_EMPTY = {"outc": "report BIGINT, outc_cod VARCHAR", "indi": "report BIGINT, drug_seq VARCHAR, indi_pt VARCHAR"}
+_EMPTY = {"outc": "report BIGINT, outc_cod VARCHAR", "indi": "report BIGINT, drug_seq VARCHAR, indi_pt VARCHAR",
+          "ther": "report BIGINT, drug_seq VARCHAR, start_date DATE, start_precision VARCHAR"}
 _WRITES = {"demo": ("demo",), "drug": ("drug", "drug_names"), "reac": ("reac", "pt_names"),
-           "outc": ("outc",), "indi": ("indi",)}
+           "outc": ("outc",), "indi": ("indi",), "ther": ("ther",)}
 
 
 def _read_deletions(files: list[SourceFile]) -> list[int]:

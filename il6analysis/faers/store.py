@@ -19,11 +19,12 @@ from pathlib import Path
 from il6analysis.errors import StoreError
 
 FORMAT = "il6analysis-faers-store"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """Version 1 was one DuckDB file (``data/faers.duckdb``); version 2 is this folder layout; version 3
-stores each (report, preferred term) once."""
+stores each (report, preferred term) once; version 4 adds the therapy starts (``ther``) and each report's
+event date."""
 CATALOG = "catalog.json"
-OUTPUTS = ("demo", "drug", "drug_names", "reac", "pt_names", "outc", "indi", "deleted")
+OUTPUTS = ("demo", "drug", "drug_names", "reac", "pt_names", "outc", "indi", "ther", "deleted")
 """The Parquet files of every quarter."""
 HOW_TO_INGEST = "ingest FAERS quarterly files with `il6 refresh faers PATH`"
 _DUCKDB_MAGIC = b"DUCK"

@@ -39,7 +39,7 @@ from ibis import _
 from il6analysis.errors import UsageError
 from il6analysis.faers.store import read_catalog, table_files
 
-TABLES = ("demo", "drug", "drug_names", "reac", "pt_names", "deleted")
+TABLES = ("demo", "drug", "drug_names", "reac", "pt_names", "outc", "indi", "ther", "deleted")
 ENGINES = ("duckdb", "spark")
 ROLES = {"PS": "primary suspect", "SS": "secondary suspect", "C": "concomitant", "I": "interacting"}
 STRATA = ("sex", "age_band", "year")
