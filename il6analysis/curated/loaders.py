@@ -22,10 +22,9 @@ from typing import Any
 
 import pandas as pd
 
-from il6analysis.curated import schemas
+from il6analysis.curated import efficacy_schema, schemas
 from il6analysis.curated.csvtext import read_csv_text
 from il6analysis.curated.dates import parse_partial_dates
-from il6analysis.curated.efficacy_schema import Efficacy
 from il6analysis.curated.matching import closest
 from il6analysis.curated.schemas import pa
 from il6analysis.errors import DataValidationError, Problem, UnknownNameError, UsageError
@@ -62,7 +61,7 @@ DATASETS: dict[str, Dataset] = {
         Dataset("adverse_events", schemas.AdverseEvents, "Label adverse-reaction tables: % in drug and comparator arms."),
         Dataset("label_frequencies", schemas.LabelFrequencies, "Label adverse reactions by frequency category (EU SmPC 4.8)."),
         Dataset("warnings", schemas.Warnings, "Labelled warnings and precautions, boxed or not."),
-        Dataset("efficacy", Efficacy, "Pivotal-trial efficacy per arm, endpoint and week, beside its comparator."),
+        Dataset("efficacy", efficacy_schema.Efficacy, "Pivotal-trial efficacy per arm, endpoint and week, beside its comparator."),
     )
 }
 
@@ -73,6 +72,8 @@ def get_dataset(name: str) -> Dataset:
     Raises:
         UnknownNameError: ``name`` is not a curated table (message lists close matches).
     """
+    if not isinstance(name, str):
+        raise UnknownNameError("table", repr(name), [], valid_hint="a table name is text; valid: " + ", ".join(DATASETS))
     try:
         return DATASETS[name]
     except KeyError:
@@ -85,7 +86,9 @@ def _table_path(name: str, folder: Path) -> Path:
     """Return table ``name``'s CSV file in ``folder``; raises UsageError (no such folder) or
     DataValidationError (the file is missing or is a folder)."""
     if not folder.is_dir():
-        raise UsageError(f"data folder {folder} does not exist or is not a folder; give a folder holding the tables' CSV files")
+        raise UsageError(f"data folder {folder} does not exist or is not a folder; data_dir is a folder holding the "
+                         "tables' CSV files, or None for the shipped tables (the loaders take no filter: select rows "
+                         "of the returned frame, e.g. by agent_id from il6.resolve_agent)")
     path = folder / get_dataset(name).filename
     if path.is_dir():
         raise DataValidationError([Problem(name, None, None, f"{path} is a folder, not a CSV file")])
