@@ -28,4 +28,4 @@ def main() -> None:
     app()
 
 
-from il6analysis.cli import data, refresh, report, signals  # noqa: E402,F401  (each registers its commands)
+from il6analysis.cli import changes, data, refresh, report, signals  # noqa: E402,F401  (each registers its commands)

@@ -1,0 +1,153 @@
+"""``il6 changes``: what changed between two versions of the data, field by field, with both sources.
+
+The comparison is made by :mod:`il6analysis.curated.changes`; this module only
+chooses what to compare and prints or writes the change frame. Every producer
+of changes goes through :func:`emit_changes`, so a new kind of comparison (an
+option that builds a change frame its own way) gets the summary, ``--json``,
+``--csv`` and ``--fail-on-change`` unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from il6analysis.cli.app import app
+from il6analysis.cli.output import echo_frame
+from il6analysis.errors import ChangesFound, UnknownNameError, UsageError
+from il6analysis.paths import absolute
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_WIDTH = 100
+"""Longest value printed whole in the summary."""
+
+
+def check_csv_target(path: Path | None, force: bool) -> None:
+    """Refuse a ``--csv`` file that cannot be written whole: an existing file without ``force``, a
+    folder, or a file in a folder that does not exist (raises UsageError; nothing is written)."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(f"--csv {path} is a folder; give a file name, e.g. {path / 'changes.csv'}")
+    if path.exists() and not force:
+        raise UsageError(f"--csv {path} exists; add --force to replace it, or give another file")
+    if not path.parent.is_dir():
+        raise UsageError(f"--csv {path}: the folder {path.parent} does not exist; create it or give another file")
+
+
+def check_domains(domains: Sequence[str] | None, valid: Sequence[str]) -> None:
+    """Check ``--domain`` values before any comparison runs.
+
+    Raises:
+        UnknownNameError: a domain is not one of ``valid`` (close matches suggested).
+    """
+    from il6analysis.curated.matching import closest
+
+    for domain in domains or ():
+        if domain not in valid:
+            raise UnknownNameError("domain", domain, closest(domain, valid), valid_hint="valid: " + ", ".join(valid))
+
+
+def _selected(changes: pd.DataFrame, domains: Sequence[str] | None) -> pd.DataFrame:
+    """The changes of ``domains`` (all when none given)."""
+    return changes[changes["domain"].isin(list(domains))].reset_index(drop=True) if domains else changes
+
+
+def _shown(value: object, whole: bool = False) -> str:
+    """A value for the terminal: ``(empty)`` when missing, long text cut unless ``whole`` (a source, kept
+    whole as a link; ``--json``/``--csv`` keep every value whole)."""
+    import pandas as pd
+
+    if pd.isna(value):
+        return "(empty)"
+    text = str(value)
+    return text if whole or len(text) <= _WIDTH else text[: _WIDTH - 3] + "..."
+
+
+def _row_lines(rows: pd.DataFrame) -> list[str]:
+    """The changes of one domain, one block per key: ``+`` added, ``-`` removed, else each changed field."""
+    lines = []
+    for key, block in rows.groupby("key", sort=False):
+        first = block.iloc[0]
+        if first["kind"] in ("added", "removed"):
+            sign, source = ("+", first["new_source"]) if first["kind"] == "added" else ("-", first["old_source"])
+            lines.append(f"  {sign} {key}  [{first['kind']}; source: {source}]")
+            continue
+        lines.append(f"  ~ {key}")
+        for change in block.itertuples():
+            precision = (f", {change.old_precision} -> {change.new_precision}"
+                         if change.old_precision != change.new_precision and isinstance(change.new_precision, str) else "")
+            whole = change.field == "source"
+            lines.append(f"      {change.field}: {_shown(change.old, whole)} -> {_shown(change.new, whole)}  "
+                         f"[{change.kind}{precision}]")
+        if "source" not in set(block["field"]):  # else the source's own change says it
+            lines.append(f"      source: {first['old_source']}")
+    return lines
+
+
+def _summary(changes: pd.DataFrame, context: dict[str, object]) -> None:
+    """Counts per domain and kind, then every change grouped by domain and key."""
+    from il6analysis.curated.changes import count_changes
+
+    where = " to ".join(str(v) for v in context.values())
+    if changes.empty:
+        typer.echo(f"no change from {where}")
+        return
+    typer.echo(f"{len(changes)} change(s) from {where}\n")
+    echo_frame(count_changes(changes))
+    for domain, rows in changes.groupby("domain", sort=False):
+        typer.echo(f"\n{domain} ({len(rows)})")
+        typer.echo("\n".join(_row_lines(rows)))
+
+
+def emit_changes(changes: pd.DataFrame, context: dict[str, object], *, as_json: bool, csv: Path | None,
+                 fail_on_change: bool) -> None:
+    """Print ``changes`` (a summary, or the JSON form with ``context`` when ``as_json``), write them to
+    ``csv`` atomically when given (checked beforehand by :func:`check_csv_target`), then raise
+    :class:`ChangesFound` (exit 3) when ``fail_on_change`` and there is any change."""
+    from il6analysis.atomic import atomic_write_text
+    from il6analysis.curated.changes import CHANGE_COLUMNS, to_json
+
+    if csv is not None:
+        atomic_write_text(csv, changes[CHANGE_COLUMNS].to_csv(index=False, lineterminator="\n"))
+    if as_json:
+        typer.echo(to_json(changes, **context), nl=False)
+    else:
+        _summary(changes, context)
+        if csv is not None:
+            typer.echo(f"\nwrote {len(changes)} change(s) to {csv}")
+    if fail_on_change and not changes.empty:
+        raise ChangesFound(f"{len(changes)} change(s) found (--fail-on-change)")
+
+
+@app.command("changes")
+def changes_command(
+    old: Annotated[Path | None, typer.Argument(help="The earlier dataset folder: written by `il6 data export "
+                                                    "--format csv`, a refreshed data folder, or a copy of the tables.")] = None,
+    new: Annotated[Path | None, typer.Argument(help="The later one (default: the package's data, or $IL6_DATA_DIR).")] = None,
+    domain: Annotated[list[str] | None, typer.Option("--domain", "-d", help="Only this table; repeatable.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON (with schema_version) instead.")] = False,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Also write the changes to this CSV file.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Let --csv replace an existing file.")] = False,
+    fail_on_change: Annotated[bool, typer.Option("--fail-on-change", help="Exit 3 when anything changed "
+                                                                          "(for cron or CI alerts).")] = False,
+) -> None:
+    """What changed between two versions of the data: rows added and removed, fields changed, dates refined."""
+    from il6analysis.curated.changes import diff_datasets
+    from il6analysis.curated.loaders import DATASETS
+    from il6analysis.paths import data_folder
+
+    check_csv_target(csv, force)
+    if old is None:
+        raise UsageError("nothing to compare: give OLD, a dataset folder (written by `il6 data export --format csv`, "
+                         "a refreshed data folder or a copy of the tables)")
+    check_domains(domain, list(DATASETS))
+    changes = _selected(diff_datasets(old, new), domain)
+    emit_changes(changes, {"old": absolute(old), "new": data_folder(new)}, as_json=as_json, csv=csv,
+                 fail_on_change=fail_on_change)
+
