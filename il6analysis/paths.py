@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from il6analysis.errors import UsageError
+
 PROJECT_VARIABLE = "IL6_PROJECT_DIR"
 PACKAGE_DIR = Path(__file__).resolve().parent
 SHIPPED_DATA_DIR = PACKAGE_DIR / "curated" / "data"
@@ -72,8 +74,12 @@ def location(name: str, given: str | os.PathLike[str] | None = None) -> Path:
 
     Raises:
         KeyError: ``name`` is not in :data:`LOCATIONS`.
+        UsageError: ``given`` is neither a path (``str`` or ``os.PathLike``) nor ``None``.
     """
     spec = LOCATIONS[name]
+    if given is not None and not isinstance(given, (str, os.PathLike)):
+        raise UsageError(f"the {name} location must be a path (str or pathlib.Path), or None for its default; "
+                         f"got {type(given).__name__} {given!r}")
     if given is not None and str(given) != "":
         return absolute(given)
     if os.environ.get(spec.variable):

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from il6analysis.curated import efficacy_schema, schemas
+from il6analysis.curated import coverage_schema, efficacy_schema, schemas
 from il6analysis.curated.csvtext import read_csv_text
 from il6analysis.curated.dates import parse_partial_dates
 from il6analysis.curated.matching import closest
@@ -61,6 +61,7 @@ DATASETS: dict[str, Dataset] = {
         Dataset("adverse_events", schemas.AdverseEvents, "Label adverse-reaction tables: % in drug and comparator arms."),
         Dataset("label_frequencies", schemas.LabelFrequencies, "Label adverse reactions by frequency category (EU SmPC 4.8)."),
         Dataset("warnings", schemas.Warnings, "Labelled warnings and precautions, boxed or not."),
+        Dataset("label_coverage", coverage_schema.LabelCoverage, "How much of each agent's label sections the label tables hold."),
         Dataset("efficacy", efficacy_schema.Efficacy, "Pivotal-trial efficacy per arm, endpoint and week, beside its comparator."),
     )
 }
@@ -71,9 +72,10 @@ def get_dataset(name: str) -> Dataset:
 
     Raises:
         UnknownNameError: ``name`` is not a curated table (message lists close matches).
+        UsageError: ``name`` is not text; the message lists the tables.
     """
     if not isinstance(name, str):
-        raise UnknownNameError("table", repr(name), [], valid_hint="a table name is text; valid: " + ", ".join(DATASETS))
+        raise UsageError(f"table name must be text (str), not {type(name).__name__} {name!r}; valid: {', '.join(DATASETS)}")
     try:
         return DATASETS[name]
     except KeyError:

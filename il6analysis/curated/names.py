@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from il6analysis.curated import vocab
 from il6analysis.curated.loaders import load_table
 from il6analysis.curated.matching import closest, normalise, words
-from il6analysis.errors import UnknownNameError
+from il6analysis.errors import UnknownNameError, UsageError
 
 
 def _index(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -99,7 +99,7 @@ def _cancer_type_index() -> tuple[dict[str, str], tuple[str, ...]]:
 
 def _resolve(kind: str, name: str, index: dict[str, str], shown: tuple[str, ...], hint: str = "") -> str:
     if not isinstance(name, str):
-        raise UnknownNameError(kind, repr(name), [], valid_hint=f"a {kind} name must be text")
+        raise UsageError(f"{kind} name must be text (str), not {type(name).__name__} {name!r}; {hint}")
     found = index.get(normalise(name))
     if found is None:
         raise UnknownNameError(kind, name, closest(name, shown), valid_hint=hint)
@@ -115,6 +115,7 @@ def resolve_agent(name: str) -> str:
 
     Raises:
         UnknownNameError: no agent has that name; the message lists close matches.
+        UsageError: ``name`` is not text (``None``, a number ...); the message lists the valid names.
     """
     index, shown = _agent_index()
     known = ", ".join(sorted(set(index.values())))
@@ -126,6 +127,7 @@ def resolve_indication(name: str) -> str:
 
     Raises:
         UnknownNameError: no indication has that name; the message lists close matches.
+        UsageError: ``name`` is not text (``None``, a number ...); the message lists the valid names.
     """
     index, shown = _indication_index()
     return _resolve("indication", name, index, shown, hint="see `il6 data show indications` for the known ones")
@@ -137,6 +139,7 @@ def resolve_cancer_type(name: str) -> str:
 
     Raises:
         UnknownNameError: no cancer type matches; the message lists close matches.
+        UsageError: ``name`` is not text (``None``, a number ...); the message lists the valid names.
     """
     index, shown = _cancer_type_index()
     return _resolve("cancer type", name, index, shown, hint="known cancer types: " + ", ".join(shown))
@@ -159,6 +162,7 @@ def resolve_choice(kind: str, name: str, allowed: Iterable[str]) -> str:
     Raises:
         UnknownNameError: ``name`` matches none of ``allowed`` nor their aliases; the
             message lists the closest values and aliases, or all valid values when none is close.
+        UsageError: ``name`` is not text (``None``, a number ...); the message lists the valid names.
     """
     allowed = tuple(allowed)
     aliases = [(alias, value) for alias, value in CHOICE_ALIASES.get(kind, {}).items() if value in allowed]

@@ -97,6 +97,33 @@ def test_unknown_table_lists_close_matches():
         il6.load_table("aprovals")
 
 
+@pytest.mark.parametrize("loader", [*LOADERS.values(), il6.list_datasets, il6.validate, il6.dataset_info])
+@pytest.mark.parametrize("given", [123, 1.5, ["data"]])
+def test_a_data_folder_that_is_not_a_path_is_a_usage_error(loader, given):
+    with pytest.raises(il6.UsageError) as info:
+        loader(given)
+    assert str(info.value) == ("the data location must be a path (str or pathlib.Path), or None for its default; "
+                               f"got {type(given).__name__} {given!r}")
+
+
+def test_a_name_given_as_the_data_folder_says_what_data_dir_is():
+    with pytest.raises(il6.UsageError) as info:
+        il6.load_approvals("XYZ")
+    assert "data folder" in str(info.value) and str(info.value).endswith(
+        "XYZ does not exist or is not a folder; data_dir is a folder holding the tables' CSV files, or None for the "
+        "shipped tables (the loaders take no filter: select rows of the returned frame, e.g. by agent_id from "
+        "il6.resolve_agent)")
+
+
+@pytest.mark.parametrize("given", [None, 3, ["approvals"]])
+def test_a_table_name_that_is_not_text_lists_the_tables(given):
+    for call in (il6.load_table, il6.describe):
+        with pytest.raises(il6.UsageError) as info:
+            call(given)
+        assert str(info.value).startswith(
+            f"table name must be text (str), not {type(given).__name__} {given!r}; valid: agents, agent_names")
+
+
 def test_loading_from_a_folder_reads_that_folder(data_copy, edit):
     edit(data_copy, "targets", lambda f: f.iloc[:-1])
     assert len(il6.load_targets(data_copy)) == len(il6.load_targets()) - 1

@@ -102,9 +102,19 @@ def test_unknown_cancer_type_lists_close_matches():
     assert "Prostate cancer" in info.value.suggestions
 
 
-def test_non_text_name_is_a_clear_error():
-    with pytest.raises(il6.UnknownNameError, match="must be text"):
-        il6.resolve_agent(None)  # type: ignore[arg-type]
+@pytest.mark.parametrize(("resolve", "valid"), [
+    (il6.resolve_agent, "known agents: clazakizumab"),
+    (il6.resolve_indication, "il6 data show indications"),
+    (il6.resolve_cancer_type, "known cancer types: "),
+])
+@pytest.mark.parametrize("given", [None, 123, ["Actemra"]])
+def test_a_name_that_is_not_text_is_a_usage_error_naming_the_valid_ones(resolve, valid, given):
+    with pytest.raises(il6.UsageError) as info:
+        resolve(given)  # type: ignore[arg-type]
+    message = str(info.value)
+    assert message.startswith(f"{resolve.__name__.removeprefix('resolve_').replace('_', ' ')} name must be text (str), "
+                              f"not {type(given).__name__} {given!r}; ")
+    assert valid in message
 
 
 @pytest.mark.parametrize(
