@@ -26,7 +26,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,7 +177,8 @@ def clean_reports(raw: dict[str, ir.Table]) -> ir.Table:
                          year=latest.year.cast("string").fill_null(UNKNOWN))
 
 
-def clean_tables(store: Store, lookup: ir.Table, roles: Sequence[str], *, keep: bool = False) -> dict[str, ir.Table]:
+def clean_tables(store: Store, lookup: ir.Table, roles: Sequence[str], *, keep: bool = False,
+                 select: Callable[[ir.Table], ir.Table] | None = None) -> dict[str, ir.Table]:
     """Return ``reports``, ``exposed`` (report, ingredient_id) and ``events`` (report, pt_id).
 
     Args:
@@ -185,6 +186,8 @@ def clean_tables(store: Store, lookup: ir.Table, roles: Sequence[str], *, keep: 
         roles: drug roles that count as exposure.
         keep: compute each table once into a temporary table of the engine
             (:meth:`Store.materialise`), for several queries over them.
+        select: narrows the clean reports before anything else is derived from them (a case-set
+            filter, :mod:`il6analysis.faers.filters`).
 
     Raises:
         UsageError: an unknown or empty list of roles.
@@ -193,6 +196,8 @@ def clean_tables(store: Store, lookup: ir.Table, roles: Sequence[str], *, keep: 
     if unknown or not roles:
         raise UsageError(f"unknown drug role(s) {', '.join(unknown) or '(none given)'}; valid: {', '.join(ROLES)}")
     reports = clean_reports(store.raw)
+    if select is not None:
+        reports = select(reports)
     if keep:
         reports = store.materialise("clean_reports", reports)
     keys = reports.select("report")
