@@ -1,11 +1,12 @@
 """ClinicalTrials.gov API v2 studies -> rows shaped like the curated trials table.
 
-The refresh runs in four steps::
+The refresh reads the registry in three steps, then
+:mod:`il6analysis.sources.refresh` merges the rows into the curated tables and
+lists the changes::
 
     terms = search_terms()
     result = fetch_studies(get_json, terms)          # raw v2 study objects
     trials, partners, unmapped = studies_to_tables(result.studies)
-    changes = compare_with_curated(trials, load_trials())
 
 :func:`fetch_studies` does no HTTP itself: it calls any
 ``get_json(url, params) -> dict`` it is given, so it runs offline in tests and

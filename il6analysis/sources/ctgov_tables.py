@@ -1,10 +1,11 @@
 """ClinicalTrials.gov studies (as :func:`il6analysis.sources.ctgov.parse_study` reads them)
--> rows of the curated trials and trial_partners tables, and the differences from them.
+-> rows of the curated trials and trial_partners tables.
 
 A study becomes one trials row per IL-6 pathway agent among its interventions x
 condition that resolves to a curated indication; its other drug and biological
 interventions become trial_partners rows. Conditions that resolve to nothing are
-listed, not dropped.
+listed, not dropped. :mod:`il6analysis.sources.refresh` compares the rows with the
+curated table.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from il6analysis.curated.dates import format_partial_date
 from il6analysis.curated.loaders import column_dtypes, load_trial_partners
 from il6analysis.curated.matching import words
 from il6analysis.curated.names import agents_in_text, resolve_indication
@@ -21,7 +21,6 @@ from il6analysis.errors import UnknownNameError
 from il6analysis.sources.ctgov import parse_study
 
 KEY = ["nct_id", "agent_id", "indication_id"]
-COMPARED_COLUMNS = ("phase", "status", "start_date", "enrollment")
 PARTNER_TYPES = frozenset({"DRUG", "BIOLOGICAL"})
 
 
@@ -164,69 +163,3 @@ def _curated_partner_classes() -> dict[str, str]:
     for partner, partner_class in zip(curated["partner"], curated["partner_class"]):
         classes.setdefault(partner.casefold(), partner_class)
     return classes
-
-
-# --- comparison -------------------------------------------------------------------
-
-
-def compare_with_curated(refreshed: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame:
-    """Compare refreshed trials rows with the curated trials table.
-
-    Rows are paired on ``nct_id, agent_id, indication_id``; paired rows are
-    compared on phase, status, start date (written at its precision, so
-    ``2009-06`` and ``2009-06-30`` differ) and enrollment.
-
-    Args:
-        refreshed: trials rows from :func:`studies_to_tables`.
-        curated: the curated table, as :func:`~il6analysis.curated.loaders.load_trials` returns it.
-
-    Returns:
-        One row per key in either frame, sorted by key, with columns ``nct_id,
-        agent_id, indication_id, change, changed_columns, old, new``:
-        ``change`` is ``"added"`` (refreshed only), ``"curated only"``,
-        ``"changed"`` or ``"unchanged"``; for changed rows ``changed_columns``
-        lists the differing columns (``"phase, enrollment"``) and ``old`` /
-        ``new`` their values as text (``"phase=PHASE2; enrollment=118"``,
-        ``(missing)`` for an empty value); these three are missing otherwise.
-
-    Raises:
-        ValueError: a frame lacks one of the key or compared columns (or ``start_date_precision``).
-    """
-    needed = KEY + list(COMPARED_COLUMNS) + ["start_date_precision"]
-    for label, frame in (("refreshed", refreshed), ("curated", curated)):
-        missing = [column for column in needed if column not in frame.columns]
-        if missing:
-            raise ValueError(f"{label} trials lack column(s): {', '.join(missing)}")
-    merged = curated[needed].merge(refreshed[needed], on=KEY, how="outer", suffixes=("_old", "_new"), indicator=True)
-    rows = [_compare_row(row) for row in merged.to_dict("records")]
-    columns = KEY + ["change", "changed_columns", "old", "new"]
-    result = pd.DataFrame(rows, columns=columns).astype({column: "str" for column in columns})
-    return result.sort_values(KEY, ignore_index=True)
-
-
-def _compare_row(row: dict) -> dict:
-    """Classify one merged row (see :func:`compare_with_curated`)."""
-    out = {column: row[column] for column in KEY} | {"changed_columns": None, "old": None, "new": None}
-    if row["_merge"] != "both":
-        return out | {"change": "added" if row["_merge"] == "right_only" else "curated only"}
-    old = {column: _value_text(row, column, "_old") for column in COMPARED_COLUMNS}
-    new = {column: _value_text(row, column, "_new") for column in COMPARED_COLUMNS}
-    differing = [column for column in COMPARED_COLUMNS if old[column] != new[column]]
-    if not differing:
-        return out | {"change": "unchanged"}
-    return out | {
-        "change": "changed",
-        "changed_columns": ", ".join(differing),
-        "old": "; ".join(f"{column}={old[column] or '(missing)'}" for column in differing),
-        "new": "; ".join(f"{column}={new[column] or '(missing)'}" for column in differing),
-    }
-
-
-def _value_text(row: dict, column: str, suffix: str) -> str | None:
-    """Return one compared value as text (a date at its precision), ``None`` when missing."""
-    value = row[column + suffix]
-    if pd.isna(value):
-        return None
-    if column == "start_date":
-        return format_partial_date(value, row["start_date_precision" + suffix])
-    return str(value)

@@ -5,7 +5,8 @@
 * :func:`parse_labels` turns a label answer into one row per label x section;
   :func:`label_warnings` finds the warning topics of
   :data:`il6analysis.curated.vocab.WARNING_TOPICS` in those sections and
-  :func:`compare_warnings` checks them against the curated ``warnings`` table.
+  :func:`warning_changes` compares them with the curated ``warnings`` table
+  as rows of the change model (:mod:`il6analysis.curated.changes`).
 
 Label text is returned verbatim as data: whoever displays it must escape it.
 
@@ -22,10 +23,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
 from il6analysis.curated import vocab
+from il6analysis.curated.changes import diff_tables
 from il6analysis.curated.loaders import load_agent_names
 from il6analysis.curated.matching import closest
 from il6analysis.errors import HttpStatusError, SourceError, UnknownNameError
@@ -71,10 +74,6 @@ _TOPIC_PATTERNS = {
     warning_id: re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + ")")
     for warning_id, phrases in WARNING_KEYWORDS.items()
 }
-
-WARNING_STATUSES = ("confirmed", "boxed differs", "label only", "curated only")
-""":func:`compare_warnings` statuses. ``label only``: found in a label but not
-curated, a candidate to curate; ``curated only``: curated but not found in the labels."""
 
 _LABEL_DTYPES = {
     "set_id": "str",
@@ -269,46 +268,45 @@ def label_warnings(labels: pd.DataFrame) -> pd.DataFrame:
     return grouped.astype(_FOUND_DTYPES)
 
 
-def _boxed_by_topic(frame: pd.DataFrame) -> pd.Series:
-    keys = frame[["agent_id", "warning_id"]].astype("str")
-    return frame["boxed"].astype("boolean").groupby([keys["agent_id"], keys["warning_id"]]).any()
+def label_url(set_id: str, version: str | None) -> str:
+    """Return the openFDA query for one version of one label (the source of its text);
+    without a version, the query for the label."""
+    search = f'set_id:"{set_id}"' + (f' AND version:"{version}"' if isinstance(version, str) else "")
+    return f"{LABEL_API}?search={quote(search, safe='')}"
 
 
-def _status(label_boxed: Any, curated_boxed: Any) -> str:
-    if pd.isna(curated_boxed):
-        return "label only"
-    if pd.isna(label_boxed):
-        return "curated only"
-    return "confirmed" if label_boxed == curated_boxed else "boxed differs"
-
-
-def compare_warnings(found: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame:
-    """Compare the warning topics found in labels with the curated ``warnings`` table.
+def warning_changes(found: pd.DataFrame, labels: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame:
+    """Compare the warning topics found in labels with the curated ``warnings`` table, as changes.
 
     Pass the curated rows of the agents whose labels were fetched: every other
-    curated row comes out as ``curated only``.
+    curated row comes out as removed.
 
     Args:
         found: a frame from :func:`label_warnings` (a topic is boxed when it is
             boxed in any of the agent's labels).
+        labels: the parsed labels ``found`` comes from (:func:`parse_labels`), for their versions.
         curated: the curated table (:func:`il6analysis.curated.loaders.load_warnings`)
-            or any frame with ``agent_id``, ``warning_id`` and ``boxed``.
+            or any frame with ``agent_id``, ``warning_id``, ``boxed`` and ``source``.
 
     Returns:
-        One row per agent x topic in either: ``agent_id``, ``warning_id``,
-        ``status`` (one of :data:`WARNING_STATUSES`), ``label_boxed`` and
-        ``curated_boxed`` (missing where the side lacks the topic), sorted by
-        agent and vocabulary order.
+        Rows of the change model (:func:`il6analysis.curated.changes.diff_tables`,
+        domain ``warnings``, key ``agent_id | warning_id``): ``added`` for a topic
+        found in a label but not curated (a candidate to curate), ``removed`` for
+        a curated topic no label names (the keywords of :data:`WARNING_KEYWORDS`
+        did not find it: a person checks), ``changed`` field ``boxed`` when the
+        label and the curated row disagree on it. The new source is the openFDA
+        query of the label version that names the topic (boxed, where one does);
+        no row where they agree (a label is never the curated row's source, so
+        the sources are not compared).
     """
-    both = pd.concat(
-        [_boxed_by_topic(found).rename("label_boxed"), _boxed_by_topic(curated).rename("curated_boxed")], axis=1
-    )
-    both = both.rename_axis(["agent_id", "warning_id"]).reset_index()
-    statuses = [_status(a, b) for a, b in zip(both["label_boxed"], both["curated_boxed"])]
-    both["status"] = pd.Series(statuses, index=both.index, dtype="str")
-    both["warning_id"] = both["warning_id"].astype(_WARNING_ID_DTYPE)
-    columns = ["agent_id", "warning_id", "status", "label_boxed", "curated_boxed"]
-    return both[columns].sort_values(["agent_id", "warning_id"], ignore_index=True)
+    versions = labels.drop_duplicates("set_id").set_index("set_id")["version"]
+    ranked = found.sort_values("boxed", ascending=False, kind="stable")
+    topics = ranked.groupby(["agent_id", "warning_id"], observed=True, as_index=False).agg(
+        boxed=("boxed", "any"), set_id=("set_id", "first"))
+    topics["source"] = [label_url(set_id, versions.get(set_id)) for set_id in topics["set_id"]]
+    columns = ["agent_id", "warning_id", "boxed", "source"]
+    changes = diff_tables("warnings", curated[columns], topics[columns], ["agent_id", "warning_id"], "source")
+    return changes[changes["field"].fillna("") != "source"].reset_index(drop=True)
 
 
 def _get_or_no_matches(client: HttpClient, url: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -7,25 +7,38 @@ copy is used and the command says so), and write a *refreshed data folder*:
 every curated table, with the trials table updated from the registry. Point
 ``IL6_DATA_DIR`` (or ``--data-dir``) at that folder to use it in ``il6 data``
 commands, notebooks and reports; the curated tables stay as shipped. Each
-refresh also writes what it added or changed against the curated table.
+refresh also writes what it added or changed against the curated table, as
+rows of the change model (:mod:`il6analysis.curated.changes`), and appends a
+dated snapshot of what it read to the folder's history
+(:mod:`il6analysis.sources.history`), last, so that a refresh that fails
+leaves the history as it was.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
+from il6analysis.atomic import atomic_write_text
 from il6analysis.curated import loaders as datasets
+from il6analysis.curated.changes import diff_tables
 from il6analysis.curated.identity import RECORD
 from il6analysis.curated.writing import write_table
-from il6analysis.errors import SourceError
+from il6analysis.errors import SourceError, UsageError
 from il6analysis.paths import data_folder
+from il6analysis.sources import history
 from il6analysis.sources.cache import ResponseCache
+from il6analysis.sources.ctgov_tables import KEY as TRIAL_KEY
+from il6analysis.sources.ctgov_tables import studies_to_tables
 from il6analysis.sources.http import HttpClient
 
 STUDIES_CACHE = "ctgov-studies"
+COMPARED_TRIAL_COLUMNS = [*TRIAL_KEY, "phase", "status", "start_date", "start_date_precision", "enrollment", "source"]
+"""What a trials refresh compares: the key, the registry's phase, status, start (at its precision) and
+enrolment, and the source."""
 
 
 @dataclass
@@ -49,6 +62,15 @@ def _start_folder(folder: Path) -> None:
             (folder / entry.name).write_bytes(entry.read_bytes())
 
 
+def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` as CSV to ``path`` atomically; return ``path``."""
+    return atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n"))
+
+
+def _counts(changes: pd.DataFrame) -> dict[str, int]:
+    return {kind: int(n) for kind, n in changes["kind"].value_counts(sort=False).items() if n}
+
+
 def _studies(client: HttpClient, cache: ResponseCache, max_pages: int, notes: list[str]) -> list[dict]:
     from il6analysis.sources.ctgov import API, fetch_studies, search_terms
 
@@ -68,7 +90,7 @@ def _studies(client: HttpClient, cache: ResponseCache, max_pages: int, notes: li
 
 def refresh_trials(
     folder: Path, client: HttpClient | None = None, cache: ResponseCache | None = None,
-    max_pages: int = 20,
+    max_pages: int = 20, now: datetime | None = None,
 ) -> RefreshOutcome:
     """Update the trials of ``folder`` from ClinicalTrials.gov (or the cached answer).
 
@@ -77,15 +99,18 @@ def refresh_trials(
     is the registry's data version of the study, or, when the answer gives
     none, the day the answer was retrieved. Conditions that resolve to no known
     indication are listed in ``trials.unmapped.csv`` instead. The changes
-    against the curated table are in ``trials.changes.csv``, each with the
-    ``registry_checked`` of the refreshed row (missing for curated-only rows).
+    of the refreshed trials table against the curated one (on
+    :data:`COMPARED_TRIAL_COLUMNS`) are in ``trials.changes.csv``, as rows of
+    the change model. The registry's rows are appended to the history as a
+    snapshot stamped ``now`` (default: the current time); a note counts the
+    changes since the previous snapshot (:func:`trials_history_changes`).
 
     Raises:
         SourceError: the registry could not be reached and nothing is cached,
             or its answer was malformed; ``folder`` is then left as it was.
+        OSError: a file could not be written; the history is then as it was.
     """
     from il6analysis.curated.validation import validate
-    from il6analysis.sources.ctgov_tables import compare_with_curated, studies_to_tables
 
     outcome = RefreshOutcome(folder)
     cache = cache or ResponseCache()
@@ -99,19 +124,52 @@ def refresh_trials(
     merged_trials = pd.concat([curated_trials[~curated_trials["nct_id"].isin(updated)], trials], ignore_index=True)
     merged_partners = pd.concat([curated_partners[~curated_partners["nct_id"].isin(updated)], partners],
                                 ignore_index=True)
-    changes = compare_with_curated(trials, curated_trials).merge(
-        trials[["nct_id", "agent_id", "indication_id", "registry_checked"]], how="left",
-        on=["nct_id", "agent_id", "indication_id"])
+    changes = diff_tables("trials", curated_trials[COMPARED_TRIAL_COLUMNS], merged_trials[COMPARED_TRIAL_COLUMNS],
+                          TRIAL_KEY, "source")
+    previous = history.stamps(folder, "trials")
+    if previous:
+        since = _trial_changes(history.load_snapshot(folder, "trials", previous[-1]), trials)
+        counted = ", ".join(f"{n} {kind}" for kind, n in _counts(since).items()) or "none"
+        outcome.notes.append(f"changes since the previous refresh ({previous[-1]}): {counted}")
     _start_folder(folder)
     outcome.files += [write_table(merged_trials, "trials", folder), write_table(merged_partners, "trial_partners", folder)]
     for name, frame in (("trials.changes.csv", changes), ("trials.unmapped.csv", unmapped)):
-        frame.to_csv(folder / name, index=False, lineterminator="\n")
-        outcome.files.append(folder / name)
-    outcome.counts = changes["change"].value_counts().to_dict() | {"unmapped conditions": len(unmapped)}
+        outcome.files.append(_write_csv(frame, folder / name))
+    outcome.counts = _counts(changes) | {"unmapped conditions": len(unmapped)}
     report = validate(folder)
     if not report.ok:
         outcome.notes.append(f"the refreshed folder does not validate: {report}")
+    outcome.files.append(history.append_snapshot(folder, "trials", trials, now))
     return outcome
+
+
+def _trial_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    return diff_tables("trials", old[COMPARED_TRIAL_COLUMNS], new[COMPARED_TRIAL_COLUMNS], TRIAL_KEY, "source")
+
+
+def trials_history_changes(folder: Path, old: str | None = None, new: str | None = None) -> pd.DataFrame:
+    """Compare two trials snapshots of the history of refreshed folder ``folder``.
+
+    Args:
+        old, new: snapshot stamps (default: ``new`` the latest, ``old`` the one before it).
+
+    Returns:
+        Rows of the change model (domain ``trials``) on :data:`COMPARED_TRIAL_COLUMNS`:
+        what the registry changed between the two refreshes.
+
+    Raises:
+        UsageError: a stamp is not held, or there is no snapshot before ``new``.
+    """
+    held = history.stamps(folder, "trials")
+    after = history.load_snapshot(folder, "trials", new)  # raises when nothing or not ``new`` is held
+    new = new or held[-1]
+    if old is None:
+        earlier = held[: held.index(new)]
+        if not earlier:
+            raise UsageError(f"no trials snapshot before {new} in {history.domain_dir(folder, 'trials')}; "
+                             "refresh again to have two")
+        old = earlier[-1]
+    return _trial_changes(history.load_snapshot(folder, "trials", old), after)
 
 
 def _with_intent(trials: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame:
@@ -126,17 +184,26 @@ def _with_intent(trials: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame:
 
 
 def refresh_labels(
-    folder: Path, client: HttpClient | None = None, cache: ResponseCache | None = None,
+    folder: Path, client: HttpClient | None = None, cache: ResponseCache | None = None, now: datetime | None = None,
 ) -> RefreshOutcome:
-    """Check the curated warnings against the current openFDA labels of every FDA-approved agent.
+    """Check the curated warnings against the current openFDA labels of every FDA-approved agent,
+    and keep each label version in the history.
 
     Writes ``label_warnings.csv`` (warning topics found in each label) and
-    ``warnings.changes.csv`` (confirmed, boxed differs, label only, curated only).
+    ``warnings.changes.csv`` (rows of the change model:
+    :func:`~il6analysis.sources.openfda.warning_changes`), then appends to the
+    history a snapshot stamped ``now`` (default: the current time) holding the
+    sections of every label version not held yet
+    (:func:`~il6analysis.sources.label_history.snapshot_rows`). A note names
+    each label whose new version can be compared with an earlier one.
 
     Raises:
-        SourceError: openFDA could not be reached for an agent with no cached copy.
+        SourceError: openFDA could not be reached for an agent with no cached copy;
+            nothing is written.
+        OSError: a file could not be written; the history is then as it was.
     """
-    from il6analysis.sources.openfda import compare_warnings, fetch_labels, label_warnings, parse_labels
+    from il6analysis.sources.label_history import held_rows, snapshot_rows
+    from il6analysis.sources.openfda import fetch_labels, label_warnings, parse_labels, warning_changes
 
     outcome = RefreshOutcome(folder)
     client, cache = client or HttpClient(), cache or ResponseCache()
@@ -148,12 +215,19 @@ def refresh_labels(
         if fetched.note:
             outcome.notes.append(fetched.note)
         labels.append(parse_labels(fetched.payload, agent_id))
-    found = label_warnings(pd.concat(labels, ignore_index=True))
+    labels = pd.concat(labels, ignore_index=True)
+    found = label_warnings(labels)
     curated = datasets.load_warnings()
-    comparison = compare_warnings(found, curated[curated["agent_id"].isin(agents)])
+    changes = warning_changes(found, labels, curated[curated["agent_id"].isin(agents)])
+    held = held_rows(folder)
+    snapshot = snapshot_rows(labels, held)
+    new_versions = snapshot.dropna(subset=["section"]).drop_duplicates(["set_id", "version"])
+    for set_id, version, brand in new_versions[new_versions["set_id"].isin(set(held["set_id"]))][
+            ["set_id", "version", "brand"]].itertuples(index=False):
+        outcome.notes.append(f"label {set_id} ({brand}) has a new version {version}: `il6 labels diff {set_id}`")
     _start_folder(folder)
-    for name, frame in (("label_warnings.csv", found), ("warnings.changes.csv", comparison)):
-        frame.to_csv(folder / name, index=False, lineterminator="\n")
-        outcome.files.append(folder / name)
-    outcome.counts = comparison["status"].value_counts().to_dict()
+    for name, frame in (("label_warnings.csv", found), ("warnings.changes.csv", changes)):
+        outcome.files.append(_write_csv(frame, folder / name))
+    outcome.files.append(history.append_snapshot(folder, "labels", snapshot, now))
+    outcome.counts = _counts(changes) | {"new label versions": len(new_versions)}
     return outcome

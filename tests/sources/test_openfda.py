@@ -16,6 +16,7 @@ import responses
 from responses import matchers
 
 from il6analysis.curated import vocab
+from il6analysis.curated.changes import CHANGE_COLUMNS
 from il6analysis.errors import SourceError, UnknownNameError
 from il6analysis.sources import openfda
 from il6analysis.sources.cache import ResponseCache
@@ -222,43 +223,46 @@ def test_label_warnings_of_no_labels_is_empty():
     assert found.empty and list(found.columns) == ["agent_id", "set_id", "warning_id", "boxed"]
 
 
-def test_compare_warnings_statuses():
+def test_warning_changes_are_rows_of_the_change_model():
     found = pd.DataFrame(
         [
             ("toci", "label-a", "serious_infections", True),
             ("toci", "label-b", "serious_infections", False),  # boxed in one label is enough
-            ("toci", "label-a", "gi_perforation", True),
+            ("toci", "label-b", "gi_perforation", True),
             ("toci", "label-a", "malignancies", False),
         ],
         columns=["agent_id", "set_id", "warning_id", "boxed"],
     )
+    labels = pd.DataFrame({"set_id": ["label-a", "label-b"], "version": ["7", "2"]})
     curated = pd.DataFrame(
-        [("toci", "serious_infections", True), ("toci", "gi_perforation", False), ("toci", "tuberculosis", True)],
-        columns=["agent_id", "warning_id", "boxed"],
+        [("toci", "serious_infections", True, "https://www.fda.gov/a"),
+         ("toci", "gi_perforation", False, "https://www.fda.gov/b"),
+         ("toci", "tuberculosis", True, "https://www.fda.gov/c")],
+        columns=["agent_id", "warning_id", "boxed", "source"],
     ).astype({"warning_id": pd.CategoricalDtype(vocab.WARNING_IDS), "boxed": "boolean"})
-    compared = openfda.compare_warnings(found, curated)
-    assert list(zip(compared["warning_id"], compared["status"])) == [
-        ("serious_infections", "confirmed"),
-        ("tuberculosis", "curated only"),
-        ("gi_perforation", "boxed differs"),
-        ("malignancies", "label only"),
-    ]
-    assert set(compared["status"]) <= set(openfda.WARNING_STATUSES)
-    row = compared.set_index("warning_id").loc["gi_perforation"]
-    assert (row["label_boxed"], row["curated_boxed"]) == (True, False)
+    changes = openfda.warning_changes(found, labels, curated)
+    assert list(changes.columns) == CHANGE_COLUMNS
+    shown = changes.astype("object").where(changes.notna(), None)
+    got = {(row.key, row.kind, row.field, row.old, row.new) for row in shown.itertuples()}
+    assert got == {
+        ("toci | gi_perforation", "changed", "boxed", "False", "True"),
+        ("toci | malignancies", "added", None, None, None),
+        ("toci | tuberculosis", "removed", None, None, None),
+    }, "serious_infections agrees (boxed in label-a), so it is no change"
+    by_key = changes.set_index("key")
+    assert by_key.loc["toci | gi_perforation", "old_source"] == "https://www.fda.gov/b"
+    assert by_key.loc["toci | gi_perforation", "new_source"] == openfda.label_url("label-b", "2")
+    assert by_key.loc["toci | malignancies", "new_source"] == (
+        "https://api.fda.gov/drug/label.json?search=set_id%3A%22label-a%22%20AND%20version%3A%227%22")
+    assert pd.isna(by_key.loc["toci | tuberculosis", "new_source"])
 
 
-def test_compare_warnings_of_nothing_keeps_the_columns_and_types():
-    nothing = openfda.label_warnings(openfda.parse_labels({"results": []}, "x"))
-    compared = openfda.compare_warnings(nothing, nothing)
-    assert compared.empty
-    assert compared.dtypes.astype(str).to_dict() == {
-        "agent_id": "str",
-        "warning_id": "category",
-        "status": "str",
-        "label_boxed": "boolean",
-        "curated_boxed": "boolean",
-    }
+def test_warning_changes_of_nothing_are_an_empty_change_frame():
+    labels = openfda.parse_labels({"results": []}, "x")
+    nothing = openfda.label_warnings(labels)
+    curated = nothing.drop(columns="set_id").assign(source=pd.Series(dtype="str"))
+    changes = openfda.warning_changes(nothing, labels, curated)
+    assert changes.empty and list(changes.columns) == CHANGE_COLUMNS
 
 
 # --- fetching -----------------------------------------------------------------------------
