@@ -23,6 +23,10 @@ from il6analysis.curated.names import resolve_choice, resolve_indication
 DIFFERENCE_UNITS: dict[str, str] = {"percent": "percentage points", "points": "points"}
 """Unit of a difference between two values of a unit (a hazard ratio has none)."""
 
+DIFFERENCE_ENDPOINTS: tuple[str, ...] = tuple(
+    e for e, (_, unit, _) in vocab.EFFICACY_ENDPOINTS.items() if unit in DIFFERENCE_UNITS)
+"""Endpoints whose arms differ from their comparator by a difference (not a ratio)."""
+
 AGAINST: dict[str, str] = {
     "placebo": "vs placebo", "usual_care": "vs usual care", "active": "vs an active drug",
     "reference_product": "vs the reference product (equivalence trial)",

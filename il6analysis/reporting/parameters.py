@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from il6analysis.analysis.efficacy import resolve_population
 from il6analysis.analysis.trials import REGIMEN_ORDER
 from il6analysis.curated import loaders as datasets
 from il6analysis.curated import vocab
@@ -52,6 +53,18 @@ def _faers_database(value: str) -> str:
     return str(path)
 
 
+def _dataset_folder(value: str) -> str:
+    """An earlier dataset to compare with: made absolute (the kernel runs elsewhere) and required to
+    hold every table's file; ``""`` means nothing to compare."""
+    if not value:
+        return value
+    from il6analysis.curated.snapshots import table_files
+
+    path = absolute(value)
+    table_files(path)
+    return str(path)
+
+
 def _suspect_roles() -> dict[str, str]:
     from il6analysis.faers.signals import SUSPECT_ROLES
 
@@ -68,6 +81,8 @@ DOMAINS: dict[str, Callable[[Any], Any]] = {
     "agencies": _choice("agency", lambda: vocab.AGENCIES),
     "indication_categories": _choice("indication category", lambda: vocab.INDICATION_CATEGORIES),
     "indications": resolve_indication,
+    "indication": lambda value: value and resolve_indication(value),  # "" keeps the default: all
+    "population": lambda value: value and resolve_population(value),
     "cancer_types": resolve_cancer_type,
     "phases": _choice("phase", lambda: vocab.TRIAL_PHASES),
     "statuses": _choice("status", lambda: vocab.TRIAL_STATUSES),
@@ -80,6 +95,8 @@ DOMAINS: dict[str, Callable[[Any], Any]] = {
     "source": _choice("source", lambda: ("label", "faers", "both")),
     "faers_roles": _choice("FAERS drug role", lambda: tuple(_suspect_roles())),
     "faers_db": _faers_database,
+    "since": _dataset_folder,
+    "domains": _choice("table", lambda: tuple(datasets.DATASETS)),
 }
 """Checks of parameter values by parameter name: each returns the canonical
 value or raises ``ValueError`` (an :class:`UnknownNameError` lists close matches)."""
