@@ -36,9 +36,10 @@ PARTNER_CLASS_COLORS: dict[str, str] = _assign(vocab.PARTNER_CLASSES)
 """Partner class -> colour."""
 
 REGIMEN_COLORS: dict[str, str] = {
-    "monotherapy": "#7F7F7F", "checkpoint inhibitor": PARTNER_CLASS_COLORS["immune_checkpoint_inhibitor"],
+    "monotherapy": "#A6761D", "checkpoint inhibitor": PARTNER_CLASS_COLORS["immune_checkpoint_inhibitor"],
     "chemotherapy": PARTNER_CLASS_COLORS["chemotherapy"], "targeted": PARTNER_CLASS_COLORS["targeted_therapy"],
-    "cell therapy": PARTNER_CLASS_COLORS["car_t_cell_therapy"], "other": PARTNER_CLASS_COLORS["other"],
+    "cell therapy": PARTNER_CLASS_COLORS["car_t_cell_therapy"], "corticosteroid": PARTNER_CLASS_COLORS["corticosteroid"],
+    "radiotherapy": PARTNER_CLASS_COLORS["radiotherapy"], "other": PARTNER_CLASS_COLORS["other"],
 }
 """Regimen group -> colour: a group shares the colour of its defining partner class."""
 

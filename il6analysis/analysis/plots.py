@@ -238,9 +238,35 @@ def statuses_plot(counts: pd.DataFrame) -> Figure:
 
 
 def regimens_plot(counts: pd.DataFrame) -> Figure:
-    """Trials per cancer type: monotherapy vs combination partner groups."""
-    colors = {r: palette.REGIMEN_COLORS[r] for r in REGIMEN_ORDER}
-    return stacked_counts(counts, "cancer_type", "regimen", "Monotherapy and combinations per cancer type", colors)
+    """Cancer type x regimen group (:func:`trials.regimens_by_cancer`): a dot per cell, sized by and
+    labelled with its number of trials, coloured by regimen. Cells are not added up (a trial combining
+    two groups is in both columns); each cancer type's label gives its number of trials."""
+    if counts.empty:
+        return message_figure()
+    table = counts.pivot_table(index="cancer_type", columns="regimen", values="trials", aggfunc="sum",
+                               observed=True).fillna(0)
+    table = table[[r for r in REGIMEN_ORDER if r in table.columns]]
+    totals = counts.groupby("cancer_type", observed=True)["cancer_trials"].first()
+    table = table.loc[totals.reindex(table.index).sort_values(ascending=False, kind="stable").index]
+    fig, ax = _figure(11, _height(len(table), 0.4) + 0.6)
+    top = max(int(table.to_numpy().max()), 1)
+    for x, regimen in enumerate(table.columns):
+        column = table[regimen]
+        rows = [y for y, value in enumerate(column) if value > 0]
+        ax.scatter([x] * len(rows), rows, s=[120 + 480 * column.iloc[y] / top for y in rows],
+                   color=palette.REGIMEN_COLORS[regimen], alpha=0.85, edgecolor="white")
+        for y in rows:
+            ax.text(x, y, str(int(column.iloc[y])), ha="center", va="center", fontsize=9, color="white",
+                    fontweight="bold")
+    ax.set_xticks(range(len(table.columns)), [r.replace(" ", "\n") for r in table.columns])
+    ax.set_yticks(range(len(table)), [f"{c} ({totals[c]} trial{'s' if totals[c] != 1 else ''})" for c in table.index])
+    ax.set_xlim(-0.6, len(table.columns) - 0.4)
+    ax.set_ylim(len(table) - 0.5, -0.5)
+    ax.xaxis.tick_top()
+    ax.set(xlabel="", ylabel="", title="Trials per cancer type with each regimen")
+    _note(fig, "Each number counts trials. A trial combining two kinds of partner is in two columns, so a row can "
+               "add up to more than its trials.")
+    return fig
 
 
 def trial_starts_plot(counts: pd.DataFrame, unknown: int = 0) -> Figure:

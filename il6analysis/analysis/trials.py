@@ -29,10 +29,17 @@ REGIMEN_GROUPS: dict[str, str] = {
     "anti_vegf": "targeted",
     "bispecific_antibody": "targeted",
     "car_t_cell_therapy": "cell therapy",
+    "corticosteroid": "corticosteroid",
+    "radiotherapy": "radiotherapy",
 }
 """Partner class -> regimen group shown in the reports; other classes are "other"."""
 
-REGIMEN_ORDER: tuple[str, ...] = (MONOTHERAPY, "checkpoint inhibitor", "chemotherapy", "targeted", "cell therapy", "other")
+REGIMEN_ORDER: tuple[str, ...] = (MONOTHERAPY, "checkpoint inhibitor", "chemotherapy", "targeted", "cell therapy",
+                                  "corticosteroid", "radiotherapy", "other")
+COUNTED_INTENTS: tuple[str, ...] = ("antitumour",)
+"""The trial purposes counted by default, by every helper and report: trials that treat the cancer."""
+NEVER_ENROLLED_STATUSES: tuple[str, ...] = ("WITHDRAWN",)
+"""Statuses of trials stopped before their first participant (ClinicalTrials.gov: "withdrawn")."""
 REGISTRY_URL = "https://clinicaltrials.gov/study/{}"
 
 
@@ -58,7 +65,7 @@ def trials_view(
     phases: Iterable[str] | None = None,
     statuses: Iterable[str] | None = None,
     regimens: Iterable[str] | None = None,
-    intents: Iterable[str] | None = None,
+    intents: Iterable[str] | None = COUNTED_INTENTS,
     oncology_only: bool = True,
 ) -> pd.DataFrame:
     """Return trials (one row per trial x agent x condition) with cancer type, intent and regimen.
@@ -67,7 +74,10 @@ def trials_view(
     and ``regimens`` (the trial's regimen groups joined with ``" + "``).
     ``intent`` is the trial's purpose in patients with cancer (antitumour or a
     kind of supportive care, see :data:`il6analysis.curated.vocab.TRIAL_INTENTS`);
-    ``intents`` keeps trials with any of those intents. ``oncology_only`` keeps
+    ``intents`` keeps the cancer trials with any of those intents: by default
+    :data:`COUNTED_INTENTS` (antitumour trials, as the reports count them); ``None`` or
+    ``[]`` keeps every purpose. Trials outside cancer have no intent and are not
+    filtered by it (they are kept when ``oncology_only`` is false). ``oncology_only`` keeps
     the trials run in patients with cancer (those with an intent), with every one
     of their rows; a row of such a trial whose condition is not itself a cancer
     (e.g. graft-versus-host disease) has ``cancer_type`` ``"cancer type not
@@ -92,7 +102,8 @@ def trials_view(
     view = keep_values(view, "cancer_type", wanted_cancers)
     view = keep_values(view, "phase", wanted_phases)
     view = keep_values(view, "status", wanted_statuses)
-    view = keep_values(view, "intent", wanted_intents)
+    if wanted_intents:
+        view = view[view["intent"].isin(wanted_intents) | view["intent"].isna()]
     regimen_rows = trial_regimens()
     if wanted_regimens:
         view = view[view["nct_id"].isin(regimen_rows.loc[regimen_rows["regimen"].isin(wanted_regimens), "nct_id"])]
@@ -110,14 +121,43 @@ def _cancer_rows(view: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([named, unnamed], ignore_index=True)
 
 
-def antitumour(view: pd.DataFrame) -> pd.DataFrame:
-    """Return the rows of trials that give the agent to treat the cancer (or whose purpose is unknown)."""
-    return view[~view["intent"].isin(vocab.SUPPORTIVE_INTENTS)]
+def by_purpose(
+    agents: Iterable[str] | None = None,
+    cancer_types: Iterable[str] | None = None,
+    phases: Iterable[str] | None = None,
+    statuses: Iterable[str] | None = None,
+    regimens: Iterable[str] | None = None,
+    intents: Iterable[str] | None = COUNTED_INTENTS,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return ``(counted, other)``: the cancer trials whose purpose is among ``intents`` (by default
+    antitumour), and those of the same selection with another purpose (supportive care, or not
+    stated), as :func:`trials_view` rows. The one rule the cancer report and the agent profile share.
+
+    Raises:
+        UnknownNameError: an unknown agent, cancer type, phase, status, regimen or intent.
+    """
+    counted = trials_view(agents, cancer_types, phases, statuses, regimens, intents)
+    everything = trials_view(agents, cancer_types, phases, statuses, regimens, intents=None)
+    return counted, everything[~everything["nct_id"].isin(counted["nct_id"])]
 
 
-def supportive(view: pd.DataFrame) -> pd.DataFrame:
-    """Return the rows of trials that give the agent as supportive care (CRS, irAE, GVHD, infection ...)."""
-    return view[view["intent"].isin(vocab.SUPPORTIVE_INTENTS)]
+def scope_sentence(counted: pd.DataFrame, other: pd.DataFrame) -> str:
+    """Return the Markdown sentences that say what a cancer-trial report covers: how many curated
+    trials it counts, out of how many curated cancer trials, that these are a curated selection
+    and not every registered trial, and how many have no start date. An empty selection says so first."""
+    trials, others = counted["nct_id"].nunique(), other["nct_id"].nunique()
+    total = datasets.load_trials().dropna(subset=["intent"])["nct_id"].nunique()
+    undated = int(counted.drop_duplicates("nct_id")["start_date"].isna().sum())
+    coverage = (f"The curated data holds {total} trials in patients with cancer: a selection, each checked against "
+                "its registry record, not every registered trial of these agents (`il6 refresh trials` lists every "
+                "ClinicalTrials.gov study that names one).")
+    if trials == 0:
+        return (f"**No trial with the counted purpose matches these parameters**; {others} cancer trial(s) of this "
+                f"selection with another purpose are listed below. {coverage}")
+    return (f"**{trials} trial(s)** of **{counted['agent_id'].nunique()} agent(s)** in "
+            f"**{counted['cancer_type'].nunique()} cancer type(s)** match these parameters and are counted "
+            f"({undated} of them without a start date); {others} more cancer trial(s) with another purpose are "
+            f"listed at the end. {coverage}")
 
 
 def unknown_counts(view: pd.DataFrame) -> pd.DataFrame:
@@ -166,11 +206,14 @@ def _with_missing_label(view: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def regimens_by_cancer(view: pd.DataFrame) -> pd.DataFrame:
-    """Return ``cancer_type, regimen, trials``: distinct trials per cancer type and
-    regimen group; a trial combining two groups counts once in each."""
+    """Return ``cancer_type, regimen, trials, cancer_trials``: distinct trials per cancer type and
+    regimen group, and the cancer type's distinct trials in all. A trial combining two groups
+    counts once in each, so a cancer type's ``trials`` can add up to more than ``cancer_trials``."""
     regimens = trial_regimens()
     long = view[["nct_id", "cancer_type"]].drop_duplicates().merge(regimens, on="nct_id")
-    return _distinct_trials(long, ["cancer_type", "regimen"])
+    counts = _distinct_trials(long, ["cancer_type", "regimen"])
+    totals = view.groupby("cancer_type")["nct_id"].nunique()
+    return counts.assign(cancer_trials=counts["cancer_type"].map(totals).astype("int64"))
 
 
 def trial_starts_by_year(view: pd.DataFrame) -> pd.DataFrame:

@@ -115,24 +115,24 @@ def test_window_that_ends_before_it_starts_is_refused(approvals_of):
 
 
 def test_supportive_care_trials_are_out_of_the_default_antitumour_counts():
-    everything = trials.trials_view()
+    everything = trials.trials_view(intents=None)
     gvhd = everything[everything["intent"] == "supportive_gvhd"]["nct_id"].unique()
     assert len(gvhd) >= 1
-    counted = trials.trials_view(intents=["antitumour"])
+    counted, other = trials.by_purpose()
     assert not set(gvhd) & set(counted["nct_id"])
-    assert set(gvhd) <= set(trials.supportive(everything)["nct_id"])
+    assert set(gvhd) <= set(other["nct_id"])
 
 
 def test_each_trial_of_an_agent_sits_in_one_section():
-    cancer = trials.trials_view(agents=["tocilizumab"])
-    every = trials.trials_view(agents=["tocilizumab"], oncology_only=False)
-    sections = [set(trials.antitumour(cancer)["nct_id"]), set(trials.supportive(cancer)["nct_id"]),
-                set(every[~every["nct_id"].isin(cancer["nct_id"])]["nct_id"])]
+    counted, other = trials.by_purpose(agents=["tocilizumab"])
+    every = trials.trials_view(agents=["tocilizumab"], oncology_only=False, intents=None)
+    cancer = set(counted["nct_id"]) | set(other["nct_id"])
+    sections = [set(counted["nct_id"]), set(other["nct_id"]), set(every[~every["nct_id"].isin(cancer)]["nct_id"])]
     assert sum(len(s) for s in sections) == len(set().union(*sections)) == every["nct_id"].nunique()
 
 
 def test_unknown_trial_fields_are_counted_not_dropped():
-    view = trials.trials_view()
+    view = trials.trials_view(intents=None)
     unknown = trials.unknown_counts(view).set_index("field")
     starts = view.drop_duplicates("nct_id")
     assert unknown.loc["start date", "trials_unknown"] == starts["start_date"].isna().sum() > 0
@@ -241,3 +241,48 @@ def test_a_date_window_counts_undated_decisions_apart(approvals_of):
     assert sentence.startswith("**1 dated regulatory decision in the window**, plus 2 undated that may fall outside")
     empty = approval_summary.selection_sentence(approvals.approvals_view(agencies=["MHRA"]), windowed=False)
     assert empty.startswith("**No regulatory action matches")
+
+
+# --- issue 21: what a trial count counts ------------------------------------------------------------------
+
+
+def test_helpers_count_what_the_report_counts_by_default():
+    from il6analysis.reporting.catalog import load_report
+
+    assert load_report("cancer_types").defaults["intents"] == list(trials.COUNTED_INTENTS) == ["antitumour"]
+    default = trials.trials_view(agents=["siltuximab"], cancer_types=["multiple myeloma"])
+    assert set(default["intent"]) == {"antitumour"}
+    assert default["nct_id"].nunique() < trials.trials_view(agents=["siltuximab"], intents=None)["nct_id"].nunique()
+
+
+def test_a_trial_whose_purpose_is_not_stated_is_not_counted_as_antitumour(data_copy, edit, monkeypatch):
+    monkeypatch.setenv("IL6_DATA_DIR", str(data_copy))
+    counted = trials.trials_view(agents=["tocilizumab"])
+    chosen = sorted(counted["nct_id"])[0]
+    edit(data_copy, "trials", lambda f: f.assign(intent=f["intent"].where(f["nct_id"] != chosen, "unknown")))
+    counted, other = trials.by_purpose(agents=["tocilizumab"])
+    assert chosen not in set(counted["nct_id"]) and chosen in set(other["nct_id"])
+
+
+def test_the_combination_chart_counts_trials_and_names_them_per_cancer_type():
+    counts = trials.regimens_by_cancer(trials.trials_view(cancer_types=["multiple myeloma"]))
+    myeloma = counts[counts["cancer_type"] == "Multiple myeloma"]
+    assert myeloma["cancer_trials"].iloc[0] == trials.trials_view(cancer_types=["multiple myeloma"])["nct_id"].nunique()
+    assert myeloma["trials"].sum() > myeloma["cancer_trials"].iloc[0]  # combinations count in each group
+    assert {"corticosteroid"} <= set(myeloma["regimen"].astype(str))
+    figure = plots.regimens_plot(counts)
+    labels_shown = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+    assert labels_shown == [f"Multiple myeloma ({myeloma['cancer_trials'].iloc[0]} trials)"]
+    assert not [p for p in figure.axes[0].patches if p.get_x() > 0]  # nothing stacked
+    assert palette.REGIMEN_COLORS["corticosteroid"] == palette.color_of("partner_class", "corticosteroid")
+    assert len(set(palette.REGIMEN_COLORS.values())) == len(palette.REGIMEN_COLORS)
+
+
+def test_cancer_reports_state_their_scope():
+    counted, other = trials.by_purpose()
+    sentence = trials.scope_sentence(counted, other)
+    undated = counted.drop_duplicates("nct_id")["start_date"].isna().sum()
+    assert f"({undated} of them without a start date)" in sentence
+    assert "not every registered trial" in sentence
+    empty = trials.scope_sentence(*trials.by_purpose(cancer_types=["melanoma"]))
+    assert empty.startswith("**No trial with the counted purpose matches")

@@ -87,17 +87,19 @@ def test_approvals_per_year_counts_marketing_authorisations_only():
 
 
 def test_trials_view_counts_siltuximab_myeloma_trials():
-    view = trials_views.trials_view(agents=["CNTO 328"], cancer_types=["multiple myeloma"])
+    view = trials_views.trials_view(agents=["CNTO 328"], cancer_types=["multiple myeloma"], intents=None)
     # eight multiple-myeloma trials plus one in smoldering myeloma, grouped under "Multiple myeloma"
     assert view["nct_id"].nunique() == 9
-    matrix = trials_views.trials_by_agent_and_cancer(trials_views.trials_view())
+    matrix = trials_views.trials_by_agent_and_cancer(trials_views.trials_view(intents=None))
     assert matrix.loc["Multiple myeloma", "siltuximab"] == 9
+    # counted by default (as the cancer report counts): the eight antitumour ones
+    assert trials_views.trials_view(agents=["CNTO 328"], cancer_types=["multiple myeloma"])["nct_id"].nunique() == 8
 
 
 def test_regimens_group_partner_classes():
     regimens = trials_views.trial_regimens().groupby("nct_id")["regimen"].agg(lambda r: sorted(map(str, r)))
-    # bortezomib + melphalan + prednisone: targeted, chemotherapy and (corticosteroid ->) other
-    assert regimens["NCT00911859"] == ["chemotherapy", "other", "targeted"]
+    # bortezomib + melphalan + prednisone: targeted, chemotherapy and a corticosteroid
+    assert regimens["NCT00911859"] == ["chemotherapy", "corticosteroid", "targeted"]
     trials = il6.load_trials()
     partnered = set(il6.load_trial_partners()["nct_id"])
     alone = sorted(set(trials["nct_id"]) - partnered)[0]
