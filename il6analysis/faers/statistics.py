@@ -297,7 +297,7 @@ def signals(counts: pd.DataFrame, total=None, methods: Iterable[str] = METHODS, 
         (``a, b, c, d`` int64, the rest float; NaN for methods not run or
         undefined) and the bool columns :data:`RULE_COLUMNS`:
         ``signal_prr`` = PRR >= 2 and chi2 >= 4 and a >= 3 (Evans et al. 2001),
-        ``signal_ic`` = IC025 > 0, ``signal_ebgm`` = EB05 >= 2; a rule whose
+        ``signal_ic`` = IC025 > 0, ``signal_ebgm`` = EB05 >= 2 and a >= 1; a rule whose
         statistic is NaN is False. Unstratified rows keep the input's index;
         stratified results have one row per pair on a fresh index. When EBGM
         ran, the prior is in ``.attrs["gamma_mixture"]``.
@@ -336,7 +336,7 @@ def signals(counts: pd.DataFrame, total=None, methods: Iterable[str] = METHODS, 
     with np.errstate(invalid="ignore"):
         cols["signal_prr"] = (cols["prr"] >= 2) & (cols["chi2"] >= 4) & (t.a >= 3)
         cols["signal_ic"] = cols["ic025"] > 0
-        cols["signal_ebgm"] = cols["eb05"] >= 2
+        cols["signal_ebgm"] = (cols["eb05"] >= 2) & (t.a > 0)  # a prior alone never makes a signal
     out = frame_of(t, cols)
     out = out.loc[t.a >= min_cases]
     if prior_used is not None:
