@@ -15,14 +15,16 @@ can be wired to :mod:`il6analysis.sources.http` later.
 Every module and every leaf of a v2 study is treated as optional: responses
 restricted with ``fields=`` hold only the requested leaves (a ``startDateStruct``
 without ``type``, interventions without ``type``), and observational studies
-have no ``phases``. A missing value becomes ``None``; only a missing NCT ID is
-an error, because nothing can be keyed without it.
+have no ``phases``. A missing value becomes ``None``; only a missing NCT ID and
+an enrolment count no trial can have are errors of the record.
+:func:`parse_studies` skips such a record with a warning naming it and reads the
+rest, so one bad record never aborts a refresh (its curated rows stay as they were).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -47,6 +49,10 @@ unrelated studies. They still match an intervention whose whole name they are.""
 _JSON_TYPES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
 
 GetJson = Callable[[str, dict[str, Any]], Any]
+
+MAX_ENROLLMENT = 10**10
+"""Larger than the world's population: an enrolment count above it (``10**20``, ``2**63``) is a
+corrupt record, and would not even fit the table's 64-bit integers."""
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +203,8 @@ def parse_study(study: dict, index: int | None = None) -> dict:
         a ``YYYY-MM-DD`` text), "notes" (list of str)}``; any value but ``nct_id`` may be ``None``.
 
     Raises:
-        SourceError: the study has no ``protocolSection.identificationModule.nctId``.
+        SourceError: the study has no ``protocolSection.identificationModule.nctId``, or
+            an enrolment count above :data:`MAX_ENROLLMENT`.
     """
     protocol = _get(study, "protocolSection")
     nct_id = _get(protocol, "identificationModule", "nctId")
@@ -208,6 +215,9 @@ def parse_study(study: dict, index: int | None = None) -> dict:
     status, status_note = _status(_get(protocol, "statusModule", "overallStatus"))
     start_date, precision, date_note = _partial_date(_get(protocol, "statusModule", "startDateStruct", "date"))
     enrollment, enrollment_note = _enrollment(_get(protocol, "designModule", "enrollmentInfo"))
+    if enrollment is not None and enrollment > MAX_ENROLLMENT:
+        raise SourceError(f"study {nct_id}: enrollment count {enrollment} is more than any trial can enrol "
+                          f"(at most {MAX_ENROLLMENT:.0e}); the record is corrupt")
     return {
         "nct_id": nct_id,
         "title": _text(_get(protocol, "identificationModule", "briefTitle")),
@@ -221,6 +231,21 @@ def parse_study(study: dict, index: int | None = None) -> dict:
         "registry_version": _text(_get(study, "derivedSection", "miscInfoModule", "versionHolder")),
         "notes": [note for note in (phase_note, status_note, date_note, enrollment_note) if note],
     }
+
+
+def parse_studies(studies: Iterable[dict]) -> Iterator[dict]:
+    """Parse each study with :func:`parse_study`, skipping a bad one.
+
+    Returns:
+        An iterator of the parsed records of the good studies, in order. A study
+        :func:`parse_study` refuses (no NCT ID, an impossible enrolment) is logged as a
+        warning that names it (its NCT ID, else its position) and why, and skipped.
+    """
+    for index, study in enumerate(studies):
+        try:
+            yield parse_study(study, index)
+        except SourceError as exc:
+            log.warning("ClinicalTrials.gov record skipped, the others are kept: %s", exc)
 
 
 def _get(value: Any, *keys: str) -> Any:

@@ -18,7 +18,7 @@ from il6analysis.curated.loaders import column_dtypes, load_trial_partners
 from il6analysis.curated.matching import words
 from il6analysis.curated.names import agents_in_text, resolve_indication
 from il6analysis.errors import UnknownNameError
-from il6analysis.sources.ctgov import parse_study
+from il6analysis.sources.ctgov import parse_studies
 
 KEY = ["nct_id", "agent_id", "indication_id"]
 PARTNER_TYPES = frozenset({"DRUG", "BIOLOGICAL"})
@@ -62,6 +62,8 @@ def match_agents(interventions: Iterable[dict]) -> list[str]:
 def studies_to_tables(studies: Iterable[dict]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Turn v2 study objects into rows of the trials and trial-partners tables.
 
+    A study the registry gave corrupt (no NCT ID, an impossible enrolment) is
+    skipped with a warning naming it (:func:`~il6analysis.sources.ctgov.parse_studies`).
     A study whose interventions name no agent (:func:`match_agents`) is
     dropped. Each remaining study gives one trials row per agent x condition
     whose condition :func:`~il6analysis.curated.names.resolve_indication` knows; the
@@ -81,16 +83,12 @@ def studies_to_tables(studies: Iterable[dict]) -> tuple[pd.DataFrame, pd.DataFra
         NCT ID, ``notes`` the :func:`parse_study` notes joined by ``"; "``,
         ``registry_checked`` the study's registry data version, missing when the answer has none);
         ``unmapped`` with columns ``nct_id, condition``.
-
-    Raises:
-        SourceError: a study has no NCT ID (the message gives its position).
     """
     trials: list[dict] = []
     partners: list[dict] = []
     unmapped: list[dict] = []
     classes = _curated_partner_classes()
-    for index, study in enumerate(studies):
-        record = parse_study(study, index)
+    for record in parse_studies(studies):
         agents = match_agents(record["interventions"])
         if not agents:
             continue

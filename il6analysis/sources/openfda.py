@@ -18,6 +18,7 @@ INN; the ``brand`` column tells them apart.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from il6analysis.sources.cache import ResponseCache
 from il6analysis.sources.http import HttpClient
 
 LABEL_API = "https://api.fda.gov/drug/label.json"
+
+log = logging.getLogger(__name__)
 
 LABEL_FIELDS = ("openfda.generic_name", "openfda.brand_name")
 LABEL_LIMIT = 100
@@ -205,6 +208,8 @@ def _label_rows(record: Any, position: int, agent_id: str) -> list[tuple[Any, ..
         raise SourceError(f"label result {position} has no set_id (got {_describe(record)})")
     set_id = record["set_id"]
     openfda = record.get("openfda") or {}
+    if not isinstance(openfda, dict):
+        raise SourceError(f"label {set_id} field 'openfda' is not an object: {openfda!r:.100}")
     brands = _strings(openfda.get("brand_name"), f"label {set_id} field 'openfda.brand_name'")
     brand = brands[0] if brands else None
     effective = _effective_time(record.get("effective_time"), set_id)
@@ -228,16 +233,21 @@ def parse_labels(payload: Any, agent_id: str) -> pd.DataFrame:
         ``openfda.brand_name``, missing if none), ``effective_time`` (datetime,
         NaT if absent), ``version`` (the label version, text such as ``"3"``,
         missing if absent), ``section`` and ``text`` (the section's paragraphs
-        joined with newlines). A label with none of the sections gives no row.
+        joined with newlines). A label with none of the sections gives no row. A label
+        without ``set_id`` or with a malformed field (``openfda`` a list, a section that
+        is not a list of strings) is skipped with a warning naming it and what was
+        wrong; the other labels are kept.
 
     Raises:
-        SourceError: ``payload`` is not an object with a ``results`` list, or
-            a label lacks ``set_id`` or has a malformed field; the message
-            says what was received.
+        SourceError: ``payload`` is not an object with a ``results`` list; the
+            message says what was received.
     """
     rows = []
     for position, record in enumerate(_results(payload, "label")):
-        rows += _label_rows(record, position, agent_id)
+        try:
+            rows += _label_rows(record, position, agent_id)
+        except SourceError as exc:
+            log.warning("openFDA label skipped, the others are kept: %s", exc)
     return _frame(rows, _LABEL_DTYPES)
 
 

@@ -185,14 +185,31 @@ def test_intervention_entries_that_are_not_objects_are_skipped():
     assert [i["name"] for i in ctgov.parse_study(study)["interventions"]] == ["Sarilumab"]
 
 
-def test_study_without_nct_id_raises_naming_its_position():
+def test_study_without_nct_id_is_skipped_with_a_warning_naming_its_position(caplog):
     good = make_study("NCT90000001", [drug("tocilizumab")], ["RA"])
     bad = copy.deepcopy(good)
     del bad["protocolSection"]["identificationModule"]["nctId"]
-    with pytest.raises(SourceError, match=r"study 1 has no protocolSection\.identificationModule\.nctId"):
-        ctgov_tables.studies_to_tables([good, bad])
+    with caplog.at_level(logging.WARNING, logger="il6analysis.sources.ctgov"):
+        trials, _, _ = ctgov_tables.studies_to_tables([good, bad])
+    assert set(trials["nct_id"]) == {"NCT90000001"}
+    assert [r.getMessage() for r in caplog.records] == [
+        "ClinicalTrials.gov record skipped, the others are kept: study 1 has no protocolSection.identificationModule.nctId"]
     with pytest.raises(SourceError, match="study 3 "):
         ctgov.parse_study({"hasResults": False}, 3)
+
+
+@pytest.mark.parametrize("count", [10**20, 2**63, ctgov.MAX_ENROLLMENT + 1])
+def test_an_impossible_enrolment_skips_that_study_only_with_a_warning_naming_it(caplog, count):
+    good = make_study("NCT90000001", [drug("tocilizumab")], ["RA"])
+    bad = make_study("NCT90000002", [drug("sarilumab")], ["RA"], enrollment={"count": count, "type": "ACTUAL"})
+    also_good = make_study("NCT90000003", [drug("siltuximab")], ["RA"], enrollment={"count": ctgov.MAX_ENROLLMENT})
+    with caplog.at_level(logging.WARNING, logger="il6analysis.sources.ctgov"):
+        trials, _, _ = ctgov_tables.studies_to_tables([good, bad, also_good])
+    assert sorted(trials["nct_id"]) == ["NCT90000001", "NCT90000003"]
+    assert trials.set_index("nct_id").loc["NCT90000003", "enrollment"] == ctgov.MAX_ENROLLMENT
+    assert [r.getMessage() for r in caplog.records] == [
+        f"ClinicalTrials.gov record skipped, the others are kept: study NCT90000002: enrollment count {count} is more "
+        "than any trial can enrol (at most 1e+10); the record is corrupt"]
 
 
 # --- phases, status, dates ---------------------------------------------------------

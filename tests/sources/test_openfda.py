@@ -7,6 +7,7 @@ Real answers are in tests/data/openfda (see its PROVENANCE.md); payloads marked
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -161,11 +162,16 @@ def test_brand_is_the_first_brand_name():
         ({"set_id": "s1", "boxed_warning": "not a list"}, "label s1 field 'boxed_warning' is not a list of strings"),
         ({"set_id": "s1", "openfda": {"brand_name": [1]}}, "openfda.brand_name' is not a list of strings"),
         ({"set_id": "s1", "effective_time": "2024-01-01"}, "effective_time '2024-01-01' is not a YYYYMMDD date"),
+        ({"set_id": "s1", "openfda": [{"brand_name": ["X"]}]}, "label s1 field 'openfda' is not an object"),
     ],
 )
-def test_malformed_label_fields_are_reported(record, problem):
-    with pytest.raises(SourceError, match=problem):
-        openfda.parse_labels({"results": [record]}, "x")
+def test_a_malformed_label_is_skipped_with_a_warning_and_the_others_kept(caplog, record, problem):
+    good = made_up_label("s2", boxed_warning=["Serious infections"])
+    with caplog.at_level(logging.WARNING, logger="il6analysis.sources.openfda"):
+        labels = openfda.parse_labels({"results": [{**record, "warnings": ["kept if the label were good"]}, good]}, "x")
+    assert labels["set_id"].tolist() == ["s2"]
+    [message] = [r.getMessage() for r in caplog.records]
+    assert message.startswith("openFDA label skipped, the others are kept: label ") and problem in message
 
 
 # --- warnings -----------------------------------------------------------------------------
