@@ -30,18 +30,27 @@ _VALID = ("give a folder written by `il6 data export --format csv`, a refreshed 
 
 
 def primary_key(table: str) -> list[str]:
-    """Return the primary-key columns of curated table ``table``, as its schema's
-    ``Config.metadata["primary_key"]`` declares them.
+    """Return the primary-key columns of curated table ``table``: its schema's
+    ``Config.metadata["primary_key"]``, else its multi-column uniqueness (``Config.unique``), else its
+    one column declared unique.
 
     Raises:
         UnknownNameError: no such table.
+        UsageError: the schema declares none of these (or several unique columns and no key).
     """
     model = get_dataset(table).schema
-    return list(model.get_metadata()[model.__name__]["dataframe"]["primary_key"])
+    schema = model.to_schema()
+    declared = (getattr(model.Config, "metadata", None) or {}).get("primary_key")
+    unique_columns = [name for name, column in schema.columns.items() if column.unique]
+    key = declared or schema.unique or (unique_columns if len(unique_columns) == 1 else None)
+    if not key:
+        raise UsageError(f"table {table!r} declares no primary key; give its schema "
+                         'Config.metadata = {"primary_key": [columns]}')
+    return list(key)
 
 
-def _files(folder: Path) -> dict[str, Path]:
-    """Each table's CSV file in ``folder``; raises UsageError when the folder is missing, is not a
+def table_files(folder: Path) -> dict[str, Path]:
+    """Return each table's CSV file in ``folder``; raises UsageError when the folder is missing, is not a
     dataset (holds no table file), or lacks some table files."""
     if not folder.exists():
         raise UsageError(f"{folder} does not exist; {_VALID}")
@@ -121,4 +130,4 @@ def read_dataset(folder: str | Path) -> dict[str, pd.DataFrame]:
         DuplicateKeyError: a table has a duplicated primary key.
     """
     folder = Path(folder)
-    return {name: read_table_file(name, path, primary_key(name)) for name, path in _files(folder).items()}
+    return {name: read_table_file(name, path, primary_key(name)) for name, path in table_files(folder).items()}
