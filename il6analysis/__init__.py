@@ -36,6 +36,7 @@ _EXPORTS: dict[str, str] = {
     "load_approvals": "il6analysis.curated.loaders",
     "load_efficacy": "il6analysis.curated.efficacy",
     "load_indications": "il6analysis.curated.loaders",
+    "load_label_coverage": "il6analysis.curated.coverage",
     "load_label_frequencies": "il6analysis.curated.loaders",
     "load_table": "il6analysis.curated.loaders",
     "load_targets": "il6analysis.curated.loaders",
@@ -66,6 +67,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from il6analysis.curated.identity import dataset_info
+    from il6analysis.curated.coverage import load_label_coverage
     from il6analysis.curated.efficacy import load_efficacy
     from il6analysis.curated.loaders import (
         describe,

@@ -13,6 +13,7 @@ import pandas as pd
 from il6analysis.analysis.selection import keep_values, resolve_agents, resolve_names
 from il6analysis.curated import loaders as datasets
 from il6analysis.curated import vocab
+from il6analysis.curated.coverage import covered_rows, load_label_coverage
 from il6analysis.curated.names import resolve_choice, resolve_indication
 
 
@@ -80,6 +81,30 @@ def warnings_matrix(agents: Iterable[str] | None = None) -> pd.DataFrame:
     return matrix.fillna("not recorded").rename_axis(index="warning", columns="agent_id")
 
 
+
+
+def label_coverage(agents: Iterable[str] | None = None) -> pd.DataFrame:
+    """Return how much of each selected agent's label sections the curated label tables hold.
+
+    One row per agent x label x curated table (``warnings``, ``adverse_events``,
+    ``label_frequencies``, sorted in that order within agent and label), with columns ``agent_id, label,
+    section, curated_table, coverage, curated_rows, missing, source, source_kind``:
+    ``coverage`` is ``"complete"``, ``"partial"`` or ``"not_curated"``, ``curated_rows`` the
+    number of curated rows the mark covers and ``missing`` what they lack (empty when
+    complete). A report uses it to say "partial" or "not curated" beside a label table,
+    so that an absent row never reads as an absent warning or reaction. An agent with no
+    row here (an investigational agent, or a copy product whose label was never seen) has
+    no label content curated at all.
+
+    Raises:
+        UnknownNameError: an unknown agent.
+    """
+    coverage = keep_values(load_label_coverage(), "agent_id", resolve_agents(agents))
+    tables = {name: datasets.load_table(name) for name in vocab.COVERAGE_TABLES}
+    coverage = coverage.assign(curated_rows=covered_rows(coverage, tables))
+    columns = ["agent_id", "label", "section", "curated_table", "coverage", "curated_rows", "missing", "source",
+               "source_kind"]
+    return coverage.sort_values(["agent_id", "label", "curated_table"])[columns].reset_index(drop=True)
 
 
 def frequency_categories(agents: Iterable[str] | None = None, terms: Iterable[str] | None = None) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from il6analysis.curated import vocab
+from il6analysis.curated.coverage import coverage_problems
 from il6analysis.curated.efficacy import efficacy_problems
 from il6analysis.curated.loaders import DATASETS, load_table
 from il6analysis.curated.matching import normalise
@@ -27,6 +28,7 @@ FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("adverse_events", "indication_id", "indications", "indication_id"),
     ("label_frequencies", "agent_id", "agents", "agent_id"),
     ("warnings", "agent_id", "agents", "agent_id"),
+    ("label_coverage", "agent_id", "agents", "agent_id"),
     ("efficacy", "agent_id", "agents", "agent_id"),
     ("efficacy", "indication_id", "indications", "indication_id"),
 )
@@ -159,4 +161,5 @@ def validate(data_dir: str | Path | None = None) -> ValidationReport:
     problems += _trial_consistency(tables)
     problems += _intent_problems(tables)
     problems += efficacy_problems(tables)
+    problems += coverage_problems(tables)
     return ValidationReport(problems)

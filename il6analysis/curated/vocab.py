@@ -294,3 +294,19 @@ COMPARATOR_TYPES: dict[str, str] = {
 """What an efficacy row's arm is compared with: identifier -> meaning."""
 
 COMPARATOR_TYPE_IDS: tuple[str, ...] = tuple(COMPARATOR_TYPES)
+
+LABEL_COVERAGE: dict[str, str] = {
+    "complete": "every entry of the label section is curated",
+    "partial": "some entries of the label section are curated; the rest are listed as missing",
+    "not_curated": "nothing of the label section is curated (the label or the section was not seen)",
+}
+"""How much of one label section the curated rows hold: identifier -> meaning."""
+
+LABEL_COVERAGE_IDS: tuple[str, ...] = tuple(LABEL_COVERAGE)
+
+COVERAGE_TABLES: dict[str, str] = {
+    "warnings": "boxed warning and warnings and precautions",
+    "adverse_events": "adverse-reaction tables with percentages",
+    "label_frequencies": "tabulated adverse reactions by frequency category",
+}
+"""Curated tables that hold label content, with the label part each one covers."""

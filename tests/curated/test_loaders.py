@@ -19,6 +19,7 @@ LOADERS = {
     "adverse_events": il6.load_adverse_events,
     "label_frequencies": load_label_frequencies,
     "warnings": il6.load_warnings,
+    "label_coverage": il6.load_label_coverage,
 }
 
 
