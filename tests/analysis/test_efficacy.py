@@ -78,3 +78,13 @@ def test_figures_draw_one_panel_per_group_and_say_when_empty():
     assert "No hazard ratio" in empty.axes[0].texts[0].get_text()
     nmosd = efficacy.arm_differences(efficacy.efficacy_view("NMOSD"))
     assert len(efficacy_plots.hazard_ratio_chart(nmosd).axes) == 2
+
+
+def test_harm_beside_restates_each_labels_own_excess_and_says_when_there_is_none():
+    from il6analysis.analysis import benefit_risk
+
+    harm = benefit_risk.safety_beside(["sarilumab", "olokizumab"], "RA").set_index("agent_id")
+    assert harm.at["sarilumab", "key_reactions"].startswith("Neutropenia +9.8 points (10% vs 0.2%)")  # 10 - 0.2
+    assert harm.at["sarilumab", "serious_infections"] == "boxed warning"
+    assert harm.at["olokizumab", "key_reactions"] == benefit_risk.NO_PERCENTAGES
+    assert harm.at["olokizumab", "serious_infections"] == "not recorded"
