@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -41,6 +42,8 @@ STRATA = tables.STRATA
 LOWER_BOUND = {"ror": "ror_low", "prr": "prr_low", "ic": "ic025", "ebgm": "eb05"}
 """Method -> the column of its lower interval bound, by which :func:`top_signals` ranks."""
 Progress = Callable[[str], None]
+SERIES_COLUMNS = ["agent_id", "ingredient", "pt", "year", *COLUMNS, "signal_ror", *RULE_COLUMNS]
+"""The columns of :func:`signal_series`."""
 
 
 def database_path(database: str | Path | None = None) -> Path:
@@ -84,27 +87,69 @@ def _check_methods(methods: Sequence[str]) -> tuple[str, ...]:
     return methods
 
 
-def _open(database, engine: str, agents, roles, strata, progress: Progress, *, keep: bool = False):
-    from il6analysis.analysis.selection import resolve_agents
+@dataclass
+class OpenedStore:
+    """A FAERS store opened once, on one engine, for one set of drug roles (from :func:`open_signals`):
+    its de-duplicated clean tables are computed once, and every query of this module given it as
+    ``database`` reads them instead of opening the store again."""
 
-    wanted = resolve_agents(agents)
-    roles = [r.strip().upper() for r in roles]
-    strata = counts.check_strata(strata)
+    store: tables.Store
+    names: pd.DataFrame
+    clean: dict
+    roles: tuple[str, ...]
+
+    @property
+    def quarters(self) -> list[str]:
+        """The quarters the store holds, oldest first."""
+        return sorted(self.store.catalog["quarters"])
+
+
+def open_signals(database: str | Path | None = None, roles: Sequence[str] = DEFAULT_ROLES, *,
+                 engine: str = "duckdb", progress: Progress | None = None) -> OpenedStore:
+    """Open the store at ``database`` (default location) on ``engine`` and compute its clean tables for ``roles``.
+
+    Returns:
+        The :class:`OpenedStore`, to pass as ``database`` to the queries of this module.
+
+    Raises:
+        StoreError: no store (run ``il6 refresh faers PATH``), or not a store.
+        UsageError: an unknown role or engine.
+    """
+    progress = progress or (lambda message: None)
+    roles = tuple(r.strip().upper() for r in roles)
     progress(f"opening the FAERS store on {engine}")
     store = tables.open_store(database_path(database), engine)
     progress("normalising drug names to ingredients")
     lookup, names = tables.ingredients(store)
-    if keep:
-        progress("selecting the latest version of every case")
-    clean = tables.clean_tables(store, store.table("name_lookup", lookup), roles, keep=keep)
-    agent_names = names[names["agent_id"].notna()]
+    progress("selecting the latest version of every case")
+    clean = tables.clean_tables(store, store.table("name_lookup", lookup), roles, keep=True)
+    return OpenedStore(store, names, clean, roles)
+
+
+def _open(database, engine: str, agents, roles, strata, progress: Progress):
+    """Return the opened store (``database`` itself when it is an :class:`OpenedStore` for the same roles
+    and engine), the chosen agents' ingredient rows and the checked strata."""
+    from il6analysis.analysis.selection import resolve_agents
+
+    wanted = resolve_agents(agents)
+    strata = counts.check_strata(strata)
+    if isinstance(database, OpenedStore):
+        asked = tuple(r.strip().upper() for r in roles)
+        if asked != database.roles or engine != database.store.engine:
+            raise UsageError(f"this store was opened for roles {', '.join(database.roles)} on "
+                             f"{database.store.engine}, not {', '.join(asked)} on {engine}; open it with "
+                             "open_signals for those")
+        opened = database
+    else:
+        opened = open_signals(database, roles, engine=engine, progress=progress)
+    agent_names = opened.names[opened.names["agent_id"].notna()]
     if wanted:
         agent_names = agent_names[agent_names["agent_id"].isin(wanted)]
-    return store, names, clean, agent_names, strata
+    return opened, agent_names, strata
 
 
 def disproportionality(
-    database: str | Path | None = None,
+    database: str | Path | OpenedStore | None = None,
     agents: Sequence[str] | None = None,
     roles: Sequence[str] = DEFAULT_ROLES,
     min_cases: int = 3,
@@ -120,7 +165,8 @@ def disproportionality(
     """Return the disproportionality of every agent x preferred term (see the module notes).
 
     Args:
-        database: the store folder (default: the ``faers`` location of :mod:`il6analysis.paths`).
+        database: the store folder (default: the ``faers`` location of :mod:`il6analysis.paths`), or a
+            store already opened by :func:`open_signals` for the same roles and engine.
         agents: agent names to analyse (any INN, brand or code name); all IL-6 agents when empty.
         roles: drug roles counted as exposure: ``PS`` (primary suspect), ``SS``, ``C``, ``I``.
         min_cases: keep pairs with at least this many reports (``a``); the EBGM
@@ -148,7 +194,8 @@ def disproportionality(
     methods = _check_methods(methods)
     if min_cases < 0:
         raise UsageError(f"min_cases must be 0 or more, not {min_cases}")
-    store, names, clean, chosen, strata = _open(database, engine, agents, roles, strata, progress, keep=True)
+    opened, chosen, strata = _open(database, engine, agents, roles, strata, progress)
+    store, names, clean = opened.store, opened.names, opened.clean
     progress("counting every ingredient x term pair")
     m = counts.margins(clean, strata)
     m = dataclasses.replace(m, pairs=store.materialise("pair_counts", m.pairs))
@@ -180,7 +227,7 @@ def _fitted_prior(store, m: counts.Margins, progress: Progress):
 
 
 def signal_series(
-    database: str | Path | None = None,
+    database: str | Path | OpenedStore | None = None,
     agents: Sequence[str] | None = None,
     terms: Sequence[str] | None = None,
     roles: Sequence[str] = DEFAULT_ROLES,
@@ -220,7 +267,8 @@ def signal_series(
     methods = _check_methods(methods)
     if min_cases < 0:
         raise UsageError(f"min_cases must be 0 or more, not {min_cases}")
-    store, names, clean, chosen, _ = _open(database, engine, agents, roles, (), progress, keep=True)
+    opened, chosen, _ = _open(database, engine, agents, roles, (), progress)
+    store, names, clean = opened.store, opened.names, opened.clean
     prior = _fitted_prior(store, counts.margins(clean, []), progress) if "ebgm" in methods else None
     progress("counting the agents' pairs per year")
     m = counts.margins(clean, ["year"])
@@ -237,13 +285,17 @@ def signal_series(
         rows[cells] = rows.groupby(["ingredient_id", "pt_id"])[cells].cumsum()
     yearly = [signals(part.drop(columns="year"), methods=methods, min_cases=0, prior=prior).assign(year=year)
               for year, part in rows.groupby("year", sort=True)]
-    columns = ["agent_id", "ingredient", "pt", "year", *COLUMNS, "signal_ror", *RULE_COLUMNS]
     if not yearly:
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns}).astype(
-            {"agent_id": "str", "ingredient": "str", "pt": "str", "year": "int64"})
+        return empty_series()
     table = pd.concat(yearly, ignore_index=True).merge(names, on="ingredient_id")
     table["signal_ror"] = (table["a"] >= 3) & (table["ror_low"] > 1)
-    return table[columns].sort_values(["agent_id", "pt", "year"]).reset_index(drop=True)
+    return table[SERIES_COLUMNS].sort_values(["agent_id", "pt", "year"]).reset_index(drop=True)
+
+
+def empty_series() -> pd.DataFrame:
+    """Return a :func:`signal_series` table without rows (its columns and types)."""
+    return pd.DataFrame({c: pd.Series(dtype="float64") for c in SERIES_COLUMNS}).astype(
+        {"agent_id": "str", "ingredient": "str", "pt": "str", "year": "int64"})
 
 
 def top_signals(table: pd.DataFrame, per_agent: int = 10, method: str = "ror") -> pd.DataFrame:
@@ -258,7 +310,7 @@ def top_signals(table: pd.DataFrame, per_agent: int = 10, method: str = "ror") -
 
 
 def reports_per_year(
-    database: str | Path | None = None,
+    database: str | Path | OpenedStore | None = None,
     agents: Sequence[str] | None = None,
     roles: Sequence[str] = DEFAULT_ROLES,
     *,
@@ -270,7 +322,8 @@ def reports_per_year(
     Raises:
         As :func:`disproportionality`.
     """
-    store, _, clean, chosen, _ = _open(database, engine, agents, roles, (), lambda message: None)
+    opened, chosen, _ = _open(database, engine, agents, roles, (), lambda message: None)
+    store, clean = opened.store, opened.clean
     per = store.execute(counts.reports_per_year(clean, chosen["ingredient_id"].tolist()))
     per = per.merge(chosen[["ingredient_id", "agent_id"]], on="ingredient_id")
     per = per.astype({"reports": "int64", "all_reports": "int64", "year": "str"})

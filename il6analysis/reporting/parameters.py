@@ -53,6 +53,19 @@ def _faers_database(value: str) -> str:
     return str(path)
 
 
+def _faers_store_missing(values: Mapping[str, Any]) -> str | None:
+    """The problem of a report asking for FAERS (``source`` faers or both) from the default location
+    where there is no store, or None (an explicit ``faers_db`` is checked by :func:`_faers_database`)."""
+    if values.get("source") not in ("faers", "both") or values.get("faers_db"):
+        return None
+    from il6analysis.faers.signals import database_exists, database_path
+
+    if database_exists():
+        return None
+    return (f"source={values['source']} needs a FAERS store and there is none at {database_path()}; build one "
+            "with `il6 refresh faers QUARTER.zip`, give faers_db, or use source=label")
+
+
 def _dataset_folder(value: str) -> str:
     """An earlier dataset to compare with: made absolute (the kernel runs elsewhere) and required to
     hold every table's file; ``""`` means nothing to compare."""
@@ -179,6 +192,8 @@ def check_parameters(report: Report, given: Mapping[str, Any]) -> dict[str, Any]
     if values.get("date_from") and values.get("date_to") and values["date_from"] > values["date_to"]:
         problems.append(f"date_from {values['date_from']} is after date_to {values['date_to']}; "
                         "give a window whose start is on or before its end")
+    if (missing := _faers_store_missing(values)) is not None:
+        problems.append(missing)
     if problems:
         raise ParameterError(report.name, problems)
     return values

@@ -284,8 +284,11 @@ def test_side_effects_faers_section_shows_signals_and_escapes_source_text(tmp_pa
     assert "Label data not selected" in html
 
 
-def test_side_effects_faers_without_database_says_so(tmp_path, monkeypatch):
-    monkeypatch.setenv("IL6_FAERS_DB", str(tmp_path / "absent.duckdb"))
-    run = run_report("side_effects", {"source": "both"}, output_dir=tmp_path / "out")
+def test_side_effects_without_a_faers_store_says_so_in_one_sentence_without_a_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("IL6_FAERS_DB", str(tmp_path / "absent"))
+    run = run_report("side_effects", {}, output_dir=tmp_path / "out")  # source=label, as in the default suite
     html = (tmp_path / "out" / run.html).read_text()
-    assert "No FAERS database at" in html and "il6 refresh faers" in html
+    assert "No FAERS store has been built on this machine" in html and "il6 refresh faers QUARTER.zip" in html
+    assert str(tmp_path) not in html and "/absent" not in html
+    with pytest.raises(ParameterError, match="source=both needs a FAERS store and there is none at"):
+        run_report("side_effects", {"source": "both"}, output_dir=tmp_path / "out")
