@@ -46,6 +46,13 @@ if TYPE_CHECKING:
 KERNEL_NAME = "il6analysis-python"
 DEFAULT_CELL_TIMEOUT = 600
 SCRATCH_PREFIX = ".tmp-"
+MAX_TEXT_OUTPUT = 100_000
+"""Characters of one text output (printed text, a plain value) a report page shows."""
+PAGE_TEXT_BUDGET = 1_000_000
+"""Characters of text output a whole report page shows; what is beyond is cut with a note."""
+MAX_RICH_OUTPUT = 5_000_000
+"""Characters of one rich output (HTML, JSON ...) a page embeds; a larger one is replaced by a note.
+Figures are not limited: they are what a report is for."""
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9._+]+")
 _SLUG_PLAIN = re.compile(r"[a-z0-9._+ -]*")
 
@@ -101,19 +108,55 @@ def this_python_kernel() -> Iterator[str]:
                 os.environ["JUPYTER_PATH"] = previous
 
 
+def _cut(text: str, limit: int) -> str:
+    """Return ``text`` whole if it fits ``limit`` characters, else its start and a note saying how much was cut."""
+    if len(text) <= limit:
+        return text
+    return (f"{text[:limit]}\n[output truncated: the first {limit:,} of {len(text):,} characters are shown; "
+            "the whole output is in the executed notebook beside this page]\n")
+
+
+def cap_outputs(notebook: nbformat.NotebookNode) -> None:
+    """Limit, in place, what the outputs of ``notebook`` put on a page: each text output to
+    :data:`MAX_TEXT_OUTPUT` characters and all of them to :data:`PAGE_TEXT_BUDGET`, each cut
+    with a note; a rich output (HTML, JSON) over :data:`MAX_RICH_OUTPUT` is replaced by a note.
+    Images are kept. A notebook printing 100 MB so gives a page of about a megabyte."""
+    budget = PAGE_TEXT_BUDGET
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.output_type == "stream":
+                output.text = _cut(output.text, max(0, min(MAX_TEXT_OUTPUT, budget)))
+                budget -= len(output.text)
+                continue
+            data = output.get("data", {})
+            oversized = [m for m, v in data.items() if isinstance(v, str) and len(v) > MAX_RICH_OUTPUT
+                         and m != "text/plain" and not m.startswith("image/")]
+            for mime in oversized:
+                data["text/plain"] = (f"[an output of {len(data.pop(mime)):,} characters ({mime}) is left out of this "
+                                      "page; the whole output is in the executed notebook beside it]")
+            if set(data) == {"text/plain"} and not oversized:  # plain text is shown only when nothing richer is there
+                data["text/plain"] = _cut(data["text/plain"], max(0, min(MAX_TEXT_OUTPUT, budget)))
+                budget -= len(data["text/plain"])
+
+
 def render_html(notebook: nbformat.NotebookNode, header: Mapping[str, Any]) -> str:
     """Render an executed notebook to one self-contained HTML page.
 
     No code cells or prompts are shown, standard-error output (warnings) is
-    dropped, images are embedded, and no script, style or font is loaded from
-    another host. ``header`` fills the page header: ``title``, ``parameters``,
+    dropped, long outputs are cut with a note (:func:`cap_outputs`), images are
+    embedded, and no script, style or font is loaded from another host.
+    ``header`` fills the page header: ``title``, ``parameters``,
     ``curated_on``, ``data_hash``, ``version`` and ``generated``.
+
+    Returns:
+        The page's HTML.
     """
     from nbconvert import HTMLExporter
 
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")]
+    cap_outputs(notebook)
     exporter = HTMLExporter(
         template_name="il6report",
         extra_template_basedirs=[str(resources.files("il6analysis.reporting") / "templates")],
