@@ -25,10 +25,14 @@ DataDir = Annotated[Path | None, typer.Option(help="Read this data folder (e.g. 
 
 @data_app.command("list")
 def data_list(data_dir: DataDir = None) -> None:
-    """List the curated tables with their size and the share of rows from primary sources."""
+    """List the curated tables with their size and the share of rows from primary sources,
+    then, per regulator, the share of approval rows citing the regulator's own record."""
     from il6analysis.curated.loaders import list_datasets
+    from il6analysis.curated.strength import regulator_source_share
 
     echo_frame(list_datasets(data_dir))
+    typer.echo("\napprovals by regulator: rows citing the regulator's own record")
+    echo_frame(regulator_source_share(data_dir))
 
 
 @data_app.command("show")
