@@ -54,6 +54,8 @@ COLUMN_LABELS: dict[str, str] = {
     "cancer_type": "Cancer type", "warning": "Warning", "field": "Field", "trials_unknown": "Trials with it unknown",
     "trials": "Trials", "decisions": "Decisions", "year": "Year", "pt": "Preferred term", "frequency_category":
     "Frequency", "label": "Label", "reference_product": "Reference product", "from_reference": "Data from",
+    "highest_phase": "Highest phase", "never_enrolled": "Never enrolled", "nct_ids": "Trials",
+    "authorised_by": "Authorised by", "developer": "Developer", "development_status": "Development status",
 }
 
 
@@ -81,6 +83,7 @@ def agent_label(agent_id: str) -> str:
 
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "phase": PHASE_LABELS,
+    "highest_phase": PHASE_LABELS,
     "status": {**TRIAL_STATUS_LABELS, **vocab.STATUS_LABELS},
     "intent": INTENT_LABELS,
     "partner_class": PARTNER_CLASS_LABELS,
