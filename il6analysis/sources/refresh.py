@@ -28,7 +28,7 @@ from il6analysis.curated.changes import diff_tables
 from il6analysis.curated.identity import RECORD
 from il6analysis.curated.writing import write_table
 from il6analysis.errors import SourceError, UsageError
-from il6analysis.paths import data_folder
+from il6analysis.paths import DRUGSFDA_PROPOSALS, data_folder
 from il6analysis.sources import history
 from il6analysis.sources.cache import ResponseCache
 from il6analysis.sources.ctgov_tables import KEY as TRIAL_KEY
@@ -230,4 +230,47 @@ def refresh_labels(
         outcome.files.append(_write_csv(frame, folder / name))
     outcome.files.append(history.append_snapshot(folder, "labels", snapshot, now))
     outcome.counts = _counts(changes) | {"new label versions": len(new_versions)}
+    return outcome
+
+
+def refresh_drugsfda(
+    folder: Path, client: HttpClient | None = None, cache: ResponseCache | None = None, out: Path | None = None,
+) -> RefreshOutcome:
+    """Propose changes to the curated FDA approvals from Drugs@FDA, for a person to review.
+
+    Searches Drugs@FDA for the INN and brand names of every agent
+    (:func:`~il6analysis.sources.drugsfda.searched_agents`), keeps the approvals of
+    their BLAs (original applications and efficacy supplements, to the day) and
+    compares them with the curated approvals
+    (:func:`~il6analysis.sources.drugsfda.approval_proposals`). The proposals,
+    rows of the change model, are written to ``out`` (default
+    ``<folder>/approvals.proposals.csv``); no table is changed. A malformed
+    record is skipped with a warning naming it.
+
+    Raises:
+        SourceError: openFDA could not be reached for an agent with no cached copy;
+            nothing is written.
+    """
+    from il6analysis.sources.drugsfda import (
+        approval_proposals,
+        approvals_among,
+        fetch_applications,
+        parse_applications,
+        searched_agents,
+    )
+
+    outcome = RefreshOutcome(folder)
+    client, cache = client or HttpClient(), cache or ResponseCache()
+    submissions = []
+    for agent_id in searched_agents():
+        fetched = fetch_applications(client, agent_id, cache)
+        if fetched.note:
+            outcome.notes.append(fetched.note)
+        submissions.append(parse_applications(fetched.payload, agent_id))
+    approved = approvals_among(pd.concat(submissions, ignore_index=True))
+    proposals = approval_proposals(approved, datasets.load_approvals())
+    target = out or folder / DRUGSFDA_PROPOSALS
+    target.parent.mkdir(parents=True, exist_ok=True)
+    outcome.files.append(_write_csv(proposals, target))
+    outcome.counts = {"Drugs@FDA approvals": len(approved)} | _counts(proposals)
     return outcome
