@@ -12,6 +12,7 @@ drawn as a heatmap.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib import font_manager
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -30,9 +31,18 @@ NO_DATA = "No data match the selected parameters."
 AGENCY_COLORS = palette.AGENCY_COLORS
 
 
+CJK_FONTS: tuple[str, ...] = ("Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans CJK KR", "Noto Sans CJK TC")
+"""Fonts matplotlib falls back to for Chinese, Japanese and Korean text (Debian's fonts-noto-cjk)."""
+
+
 def set_theme() -> None:
-    """Apply the reports' seaborn theme (white grid, readable fonts)."""
+    """Apply the reports' seaborn theme (white grid, readable fonts), with the installed CJK fonts of
+    :data:`CJK_FONTS` as fallbacks after DejaVu Sans, so that brand names in Chinese, Japanese or
+    Korean script are drawn rather than shown as empty boxes."""
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    fonts = ["DejaVu Sans", *(f for f in CJK_FONTS if f in installed)]
     sns.set_theme(context="notebook", style="whitegrid", rc={"figure.dpi": 100, "savefig.dpi": 100})
+    plt.rcParams["font.family"] = fonts  # a list of families: matplotlib falls back glyph by glyph
 
 
 def message_figure(message: str = NO_DATA) -> Figure:

@@ -286,3 +286,17 @@ def test_cancer_reports_state_their_scope():
     assert "not every registered trial" in sentence
     empty = trials.scope_sentence(*trials.by_purpose(cancer_types=["melanoma"]))
     assert empty.startswith("**No trial with the counted purpose matches")
+
+
+# --- issue 21: cosmetics that cost trust ------------------------------------------------------------------
+
+
+def test_brand_names_in_cjk_script_are_drawn_not_boxes(recwarn):
+    from matplotlib import font_manager
+
+    if not {"Noto Sans CJK JP", "Noto Sans CJK SC"} & {f.name for f in font_manager.fontManager.ttflist}:
+        pytest.skip("fonts-noto-cjk is not installed (.ci/run installs it)")
+    plots.set_theme()
+    figure = plots.message_figure("Actemra (雅美罗), Actemra (악템라주), Kevzara (ケブザラ)")
+    figure.canvas.draw()
+    assert not [w for w in recwarn if "missing from font" in str(w.message)]
