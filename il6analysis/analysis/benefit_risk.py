@@ -20,7 +20,7 @@ from il6analysis.analysis import safety
 from il6analysis.curated import vocab
 
 INFECTION_SOC = "Infections and infestations"
-NO_PERCENTAGES = "no label percentages curated"
+NO_PERCENTAGES = "no label percentages curated (for this indication, when one is chosen)"
 
 
 def _excess_text(rows: pd.DataFrame, top: int) -> str:

@@ -131,5 +131,6 @@ def differences_table(diffs: pd.DataFrame) -> pd.DataFrame:
     columns = ["trial", "population_label", "agent_id", "arm", "background_therapy", "comparator", "endpoint_label",
                "timepoint_weeks", "n_arm", "comparator_n", "effect", "source"]
     table = diffs[columns].rename(columns={"population_label": "population", "endpoint_label": "endpoint",
-                                           "timepoint_weeks": "week"})
+                                           "timepoint_weeks": "week", "n_arm": "n (arm)",
+                                           "comparator_n": "n (comparator)"})
     return table.replace({np.nan: None})

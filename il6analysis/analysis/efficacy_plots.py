@@ -23,9 +23,12 @@ HAZARD_TICKS: tuple[float, ...] = (0.1, 0.2, 0.5, 1.0, 2.0)
 """Ticks (and limits) of the hazard-ratio axis."""
 
 
-def _bar_label(row: pd.Series) -> str:
-    week = "" if pd.isna(row["timepoint_weeks"]) else f", week {int(row['timepoint_weeks'])}"
-    return f"{row['trial']}: {row['arm']}{week}"
+def _bar_labels(part: pd.DataFrame) -> pd.Series:
+    """One label per row: trial, arm and week, plus the comparator where an arm has several."""
+    week = part["timepoint_weeks"].map(lambda w: "" if pd.isna(w) else f", week {int(w)}")
+    labels_ = part["trial"] + ": " + part["arm"] + week
+    repeated = labels_.duplicated(keep=False)
+    return labels_.where(~repeated, labels_ + " vs " + part["comparator"])
 
 
 def _panels(rows: pd.DataFrame, per_bar: float, width: float = 12):
@@ -59,8 +62,9 @@ def difference_chart(diffs: pd.DataFrame, endpoint: str) -> Figure:
     fig, panels = _panels(rows, per_bar=0.42)
     colors = palette.agent_colors()
     for group, part, ax in panels:
-        part = part.assign(label=part.apply(_bar_label, axis=1))
-        sns.barplot(part, x="benefit", y="label", hue="agent_id", palette=colors, dodge=False, legend=False, ax=ax)
+        part = part.assign(label=_bar_labels(part))
+        sns.barplot(part, x="benefit", y="label", hue="agent_id", palette=colors, dodge=False, legend=False,
+                    errorbar=None, ax=ax)
         for bar_index, row in enumerate(part.itertuples()):
             ax.annotate(f" {row.value:g} vs {row.comparator_value:g}", (max(row.benefit, 0), bar_index), va="center",
                         fontsize=8, color="0.25")
@@ -85,7 +89,7 @@ def hazard_ratio_chart(diffs: pd.DataFrame) -> Figure:
     fig, panels = _panels(rows, per_bar=0.5)
     colors = palette.agent_colors()
     for group, part, ax in panels:
-        part = part.assign(label=part.apply(_bar_label, axis=1))
+        part = part.assign(label=_bar_labels(part))
         sns.scatterplot(part, x="value", y="label", hue="agent_id", palette=colors, s=80, legend=False, ax=ax)
         for row in part.itertuples():
             ax.annotate(f"  HR {row.value:g}", (row.value, row.label), va="center", fontsize=8, color="0.25")
