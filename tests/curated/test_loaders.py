@@ -20,6 +20,7 @@ LOADERS = {
     "label_frequencies": load_label_frequencies,
     "warnings": il6.load_warnings,
     "label_coverage": il6.load_label_coverage,
+    "efficacy": il6.load_efficacy,
 }
 
 
