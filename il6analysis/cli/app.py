@@ -17,10 +17,12 @@ app = typer.Typer(help="IL-6 pathway therapeutics: curated data and reports. "
                        "Add --debug to see the traceback of an unexpected error.",
                   no_args_is_help=True, pretty_exceptions_enable=False, cls=handler.HandledGroup)
 data_app = typer.Typer(help="Browse, check and export the curated tables.", no_args_is_help=True)
-refresh_app = typer.Typer(help="Fetch or ingest public sources: ClinicalTrials.gov, openFDA, FAERS.",
+refresh_app = typer.Typer(help="Fetch or ingest public sources: ClinicalTrials.gov, openFDA, Drugs@FDA, FAERS.",
                           no_args_is_help=True)
+labels_app = typer.Typer(help="The openFDA label versions kept by `il6 refresh labels`.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(refresh_app, name="refresh")
+app.add_typer(labels_app, name="labels")
 
 
 def main() -> None:
@@ -28,4 +30,4 @@ def main() -> None:
     app()
 
 
-from il6analysis.cli import changes, data, refresh, report, signals  # noqa: E402,F401  (each registers its commands)
+from il6analysis.cli import changes, data, labels, refresh, report, signals  # noqa: E402,F401  (each registers its commands)

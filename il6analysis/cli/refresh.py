@@ -1,4 +1,4 @@
-"""``il6 refresh``: update from ClinicalTrials.gov and openFDA, ingest FAERS quarters."""
+"""``il6 refresh``: update from ClinicalTrials.gov and openFDA, propose approvals from Drugs@FDA, ingest FAERS quarters."""
 
 from __future__ import annotations
 
@@ -60,6 +60,8 @@ def refresh_trials_command(
 
     Searches every name of every agent; without network the cached answer is
     used. Use the result with `IL6_DATA_DIR=data/refreshed` or `--data-dir`.
+    The changes against the curated table go to trials.changes.csv; each
+    refresh adds a dated snapshot to the folder's history/trials.
     """
     from il6analysis.sources.cache import ResponseCache
     from il6analysis.sources.refresh import refresh_trials
@@ -72,8 +74,36 @@ def refresh_labels_command(out: OutDir = None, cache_dir: CacheDir = None) -> No
     """Check the curated warnings against current openFDA labels (boxed warning, warnings and precautions).
 
     Set OPENFDA_API_KEY for a higher rate limit; without network the cached labels are used.
+    The changes go to warnings.changes.csv; each new label version is kept, by
+    section, in the folder's history/labels (compare two with `il6 changes --label SET_ID`).
     """
     from il6analysis.sources.cache import ResponseCache
     from il6analysis.sources.refresh import refresh_labels
 
     _print_outcome(refresh_labels(location("refreshed", out), cache=ResponseCache(cache_dir)))
+
+
+@refresh_app.command("drugsfda")
+def refresh_drugsfda_command(
+    out: OutDir = None,
+    cache_dir: CacheDir = None,
+    proposals: Annotated[Path | None, typer.Option(help="File to write the proposals to (default: "
+                                                        "approvals.proposals.csv in the refreshed data folder).")] = None,
+) -> None:
+    """Propose approval changes from Drugs@FDA (openFDA drug/drugsfda) for a person to review.
+
+    Reads the BLAs of the agents: original approvals and efficacy supplements,
+    to the day. Each is compared with the curated FDA approvals: a date made
+    more precise or different, a press source to replace by the FDA record, or
+    an approval the table lacks. Nothing is merged: the proposals, rows of the
+    change model, go to a CSV file. A malformed record is skipped with a warning.
+    """
+    from il6analysis.errors import UsageError
+    from il6analysis.paths import absolute
+    from il6analysis.sources.cache import ResponseCache
+    from il6analysis.sources.refresh import refresh_drugsfda
+
+    target = None if proposals is None else absolute(proposals)
+    if target is not None and target.is_dir():
+        raise UsageError(f"--proposals {proposals} is a folder; give a file name, e.g. {target / 'proposals.csv'}")
+    _print_outcome(refresh_drugsfda(location("refreshed", out), cache=ResponseCache(cache_dir), out=target))

@@ -150,7 +150,7 @@ def _record_rows(record: Any, position: int, agent_id: str) -> list[tuple[Any, .
     return [(application, agent, brand, *_submission_row(submission, application), url) for submission in submissions]
 
 
-def parse_applications(payload: Any, agent_id: str) -> pd.DataFrame:
+def parse_applications(payload: Any, agent_id: str, skipped: list[str] | None = None) -> pd.DataFrame:
     """Return the submissions of the BLAs in a ``drug/drugsfda.json`` answer.
 
     Args:
@@ -159,6 +159,7 @@ def parse_applications(payload: Any, agent_id: str) -> pd.DataFrame:
             to the one agent its product and openFDA names name (a biosimilar's
             application found by the reference product's search is the
             biosimilar's), else to ``agent_id``.
+        skipped: when given, the warning of each skipped record is appended to it too.
 
     Returns:
         One row per submission: :data:`SUBMISSION_COLUMNS` (``submission`` such as
@@ -176,6 +177,8 @@ def parse_applications(payload: Any, agent_id: str) -> pd.DataFrame:
             rows += _record_rows(record, position, agent_id)
         except SourceError as exc:
             log.warning("Drugs@FDA record skipped, the others are kept: %s", exc)
+            if skipped is not None:
+                skipped.append(f"Drugs@FDA record skipped, the others are kept: {exc}")
     frame = pd.DataFrame(rows, columns=SUBMISSION_COLUMNS)
     return frame.astype({c: "str" for c in SUBMISSION_COLUMNS if c != "status_date"}).astype(
         {"status_date": "datetime64[ns]"})

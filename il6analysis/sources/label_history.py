@@ -218,14 +218,35 @@ def _held_text(rows: pd.DataFrame) -> str:
     return ", ".join(sorted(set(rows["version"].dropna()), key=_version_order))
 
 
+def compared_versions(folder: str | Path, set_id: str, old: str | None = None,
+                      new: str | None = None) -> tuple[str, str]:
+    """Return the two versions of label ``set_id`` to compare: ``new`` (default the latest
+    held) and ``old`` (default the one held before ``new``).
+
+    Raises:
+        UnknownNameError: no version of ``set_id`` is held.
+        UsageError: ``new`` is not held, or no version is held before it.
+    """
+    versions = [v for v in label_versions(folder, set_id)["version"] if not pd.isna(v)]
+    new = versions[-1] if new is None else new
+    if new not in versions:
+        raise UsageError(f"label {set_id} has no version {new!r} in the history; held: {', '.join(versions)}")
+    if old is None:
+        earlier = versions[: versions.index(new)]
+        if not earlier:
+            raise UsageError(f"label {set_id} has no version held before {new!r} to compare with "
+                             f"(held: {', '.join(versions)}); give --from, or refresh again once the label changes")
+        old = earlier[-1]
+    return old, new
+
+
 def diff_label(folder: str | Path, set_id: str, old: str | None = None, new: str | None = None) -> pd.DataFrame:
     """Compare two versions of label ``set_id`` held in the history, section by section.
 
     Args:
         folder: the refreshed data folder.
         set_id: the label.
-        old, new: the versions (default: ``new`` the latest held, ``old`` the
-            one held before ``new``).
+        old, new: the versions (default: :func:`compared_versions`).
 
     Returns:
         Rows of the change model (:mod:`il6analysis.curated.changes`), one per
@@ -241,14 +262,7 @@ def diff_label(folder: str | Path, set_id: str, old: str | None = None, new: str
         UsageError: a version is not held, or no version is held before
             ``new``, so there is nothing to compare with.
     """
-    versions = [v for v in label_versions(folder, set_id)["version"] if not pd.isna(v)]
-    new = versions[-1] if new is None else new
-    if old is None:
-        earlier = versions[: versions.index(new)] if new in versions else []
-        if not earlier:
-            raise UsageError(f"label {set_id} has no version held before {new!r} to compare with "
-                             f"(held: {', '.join(versions)}); give --from, or refresh again once the label changes")
-        old = earlier[-1]
+    old, new = compared_versions(folder, set_id, old, new)
     before, after = version_sections(folder, set_id, old), version_sections(folder, set_id, new)
     rows = [{"domain": DOMAIN, "key": set_id, "field": section, "kind": "changed",
              "old": "\n".join(removed) or None, "new": "\n".join(added) or None,

@@ -224,7 +224,7 @@ def refresh_labels(
     new_versions = snapshot.dropna(subset=["section"]).drop_duplicates(["set_id", "version"])
     for set_id, version, brand in new_versions[new_versions["set_id"].isin(set(held["set_id"]))][
             ["set_id", "version", "brand"]].itertuples(index=False):
-        outcome.notes.append(f"label {set_id} ({brand}) has a new version {version}: `il6 labels diff {set_id}`")
+        outcome.notes.append(f"label {set_id} ({brand}) has a new version {version}: `il6 changes --label {set_id}`")
     _start_folder(folder)
     for name, frame in (("label_warnings.csv", found), ("warnings.changes.csv", changes)):
         outcome.files.append(_write_csv(frame, folder / name))
@@ -245,7 +245,7 @@ def refresh_drugsfda(
     (:func:`~il6analysis.sources.drugsfda.approval_proposals`). The proposals,
     rows of the change model, are written to ``out`` (default
     ``<folder>/approvals.proposals.csv``); no table is changed. A malformed
-    record is skipped with a warning naming it.
+    record is skipped with a warning naming it, also listed in the notes.
 
     Raises:
         SourceError: openFDA could not be reached for an agent with no cached copy;
@@ -266,7 +266,8 @@ def refresh_drugsfda(
         fetched = fetch_applications(client, agent_id, cache)
         if fetched.note:
             outcome.notes.append(fetched.note)
-        submissions.append(parse_applications(fetched.payload, agent_id))
+        submissions.append(parse_applications(fetched.payload, agent_id, skipped=outcome.notes))
+    outcome.notes = list(dict.fromkeys(outcome.notes))  # a record found by several agents' searches is named once
     approved = approvals_among(pd.concat(submissions, ignore_index=True))
     proposals = approval_proposals(approved, datasets.load_approvals())
     target = out or folder / DRUGSFDA_PROPOSALS

@@ -165,6 +165,9 @@ def test_refresh_writes_the_proposals_for_review_and_changes_no_table(tmp_path):
     proposals = pd.read_csv(folder / "approvals.proposals.csv", dtype=str)
     assert list(proposals.columns) == CHANGE_COLUMNS and set(proposals["domain"]) == {"approvals"}
     assert outcome.counts["Drugs@FDA approvals"] == 5
+    assert [note for note in outcome.notes if "skipped" in note] == [
+        "Drugs@FDA record skipped, the others are kept: Drugs@FDA BLA761149 ORIG-1: status date '2020-08-14' is not "
+        "YYYYMMDD"], "named once, though every agent's search returned it"
     assert sum(n for kind, n in outcome.counts.items() if kind != "Drugs@FDA approvals") == len(proposals)
     assert not proposals["key"].str.startswith("sarilumab | FDA | rheumatoid-arthritis").any(), (
         "the shipped table cites this Drugs@FDA record for Kevzara's first approval already")

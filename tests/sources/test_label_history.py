@@ -134,7 +134,7 @@ def test_a_refresh_notes_a_new_version_of_a_label_it_holds(tmp_path):
     folder = tmp_path / "refreshed"
     assert not any("new version" in note for note in refresh(folder, V1, 1).notes)
     notes = refresh(folder, V2, 2).notes
-    assert f"label {SILICEA} (SILICEA) has a new version 2: `il6 labels diff {SILICEA}`" in notes
+    assert f"label {SILICEA} (SILICEA) has a new version 2: `il6 changes --label {SILICEA}`" in notes
 
 
 def test_a_refresh_that_fails_half_way_leaves_the_label_history_as_it_was(two_versions):
