@@ -138,7 +138,7 @@ def snapshot_rows(labels: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
     labels = _one_agent_per_label(labels)
     known = set(zip(held["set_id"], held["version"].fillna("")))
     is_new = pd.Series([key not in known for key in zip(labels["set_id"], labels["version"].fillna(""))],
-                       index=labels.index)
+                       index=labels.index, dtype=bool)
     seen_again = labels[~is_new].drop_duplicates(["set_id", "version"]).assign(section=None, text=None)
     rows = pd.concat([labels[is_new], seen_again], ignore_index=True)
     return rows[SNAPSHOT_COLUMNS].astype({"section": "str", "text": "str"})

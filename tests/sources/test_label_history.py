@@ -165,3 +165,10 @@ def test_bad_label_or_version_is_one_line_naming_what_is_held(two_versions, tmp_
     with pytest.raises(UnknownNameError, match="run `il6 refresh labels` first"):
         label_versions(tmp_path / "nothing", SILICEA)
     assert label_versions(tmp_path / "nothing").empty
+
+
+def test_labels_without_any_kept_section_give_an_empty_snapshot(tmp_path):
+    folder = tmp_path / "refreshed"
+    outcome = refresh(folder, "label_keytruda_20260811.json", 1)  # minimised upstream: no section at all
+    assert outcome.counts["new label versions"] == 0
+    assert history.load_snapshot(folder, "labels").empty and label_versions(folder).empty
