@@ -112,3 +112,49 @@ def test_a_long_table_sorts_and_filters_with_the_network_blocked(suite_dir, tmp_
     assert sorted_cells == sorted(sorted_cells) and sorted_cells != attributes["before"].split("|")
     count, all_match = attributes["filtered"].split(":")
     assert int(count) >= 1 and all_match == "true"
+
+
+CSP_PROBE = """
+<script>
+const violations = [];
+document.addEventListener("securitypolicyviolation", e => violations.push(e.effectiveDirective));
+window.addEventListener("load", () => {
+  const own = violations.length;
+  const image = document.createElement("img"); image.src = "https://example.com/pixel.png"; document.body.append(image);
+  const script = document.createElement("script"); script.src = "https://example.com/x.js"; document.body.append(script);
+  const frame = document.createElement("iframe"); frame.src = "https://example.com/"; document.body.append(frame);
+  const style = document.createElement("link"); style.rel = "stylesheet"; style.href = "https://example.com/x.css";
+  document.head.append(style);
+  fetch("https://example.com/data").catch(() => {});
+  setTimeout(() => {
+    const figures = Array.from(document.querySelectorAll(".jp-OutputArea img"));
+    document.body.setAttribute("data-il6-own", String(own));
+    document.body.setAttribute("data-il6-blocked", Array.from(new Set(violations)).sort().join(" "));
+    document.body.setAttribute("data-il6-toc", String(document.querySelectorAll("#il6-toc li").length));
+    document.body.setAttribute("data-il6-tables", String(document.querySelectorAll("table.dataTable").length));
+    document.body.setAttribute("data-il6-figures",
+      figures.filter(i => i.complete && i.naturalWidth > 0).length + "/" + figures.length);
+  }, 3000);
+});
+</script>
+"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs Debian's chromium)")
+def test_the_content_security_policy_blocks_other_hosts_and_keeps_the_page_working(tmp_path):
+    from il6analysis.reporting.runner import run_report
+
+    out = tmp_path / "reports"
+    run = run_report("approvals", {"agencies": "FDA,EC"}, output_dir=out)  # one small report: tables and figures
+    html = (out / run.html).read_text()
+    probed = tmp_path / "probed.html"
+    probed.write_text(html.replace("</body>", CSP_PROBE + "</body>"))
+    found = dict(re.findall(r'data-il6-([a-z]+)="([^"]*)"', render_in_browser(probed, offline=True)))
+    assert found.get("blocked", "").split() == ["connect-src", "frame-src", "img-src", "script-src-elem",
+                                                 "style-src-elem"], found
+    assert found["own"] == "0", "the page's own content must not need anything the policy forbids"
+    assert int(found["toc"]) >= 3 and int(found["tables"]) >= 1  # inline contents script and offline itables run
+    drawn, total = map(int, found["figures"].split("/"))
+    assert total >= 1 and drawn == total
+    index = (out / "index.html").read_text()
+    assert "default-src 'none'" in re.search(r'<meta[^>]*Content-Security-Policy[^>]*>', index).group(0)
