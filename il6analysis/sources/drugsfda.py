@@ -35,7 +35,14 @@ from il6analysis.curated.names import agents_in_text
 from il6analysis.errors import SourceError
 from il6analysis.sources.cache import ResponseCache
 from il6analysis.sources.http import HttpClient
-from il6analysis.sources.openfda import Fetched, _describe, _fetch, _results, _search, _search_names
+from il6analysis.sources.openfda import (
+    Fetched,
+    describe_value,
+    fetch_cached,
+    results_of,
+    search_expression,
+    search_names,
+)
 
 DRUGSFDA_API = "https://api.fda.gov/drug/drugsfda.json"
 DRUGSFDA_FIELDS = ("openfda.generic_name", "openfda.brand_name", "products.brand_name")
@@ -57,7 +64,7 @@ def drugsfda_query(agent_id: str) -> dict[str, Any]:
     Raises:
         UnknownNameError: ``agent_id`` is not in the agents table.
     """
-    return {"search": _search(DRUGSFDA_FIELDS, _search_names(agent_id)), "limit": DRUGSFDA_LIMIT}
+    return {"search": search_expression(DRUGSFDA_FIELDS, search_names(agent_id)), "limit": DRUGSFDA_LIMIT}
 
 
 def searched_agents() -> list[str]:
@@ -84,7 +91,8 @@ def fetch_applications(client: HttpClient, agent_id: str, cache: ResponseCache |
         UnknownNameError: ``agent_id`` is not in the agents table.
         SourceError: openFDA failed and there is no cached copy.
     """
-    return _fetch(client, DRUGSFDA_API, drugsfda_query(agent_id), f"openfda-drugsfda-{agent_id}", cache, "Drugs@FDA")
+    name = f"openfda-drugsfda-{agent_id}"
+    return fetch_cached(client, DRUGSFDA_API, drugsfda_query(agent_id), name, cache, "Drugs@FDA")
 
 
 def _text(value: Any, where: str, required: bool = True) -> str | None:
@@ -99,7 +107,7 @@ def _names(record: dict[str, Any], application: str) -> list[str]:
     """The brand and ingredient names a record gives (products and ``openfda``)."""
     products = record.get("products") or []
     openfda = record.get("openfda") or {}
-    if not isinstance(products, list) or not all(isinstance(p, dict) for p in products) or not isinstance(openfda, dict):
+    if not (isinstance(products, list) and all(isinstance(p, dict) for p in products) and isinstance(openfda, dict)):
         raise SourceError(f"Drugs@FDA {application}: 'products' is not a list of objects or 'openfda' not an object")
     names = [p.get("brand_name") for p in products]
     names += [i.get("name") for p in products for i in (p.get("active_ingredients") or []) if isinstance(i, dict)]
@@ -115,7 +123,7 @@ def _submission_row(submission: Any, application: str) -> tuple[str, str | None,
             status date that is not ``YYYYMMDD``.
     """
     if not isinstance(submission, dict):
-        raise SourceError(f"Drugs@FDA {application}: a submission is {_describe(submission)}, not an object")
+        raise SourceError(f"Drugs@FDA {application}: a submission is {describe_value(submission)}, not an object")
     kind = _text(submission.get("submission_type"), f"Drugs@FDA {application} submission_type")
     number = _text(submission.get("submission_number"), f"Drugs@FDA {application} {kind} submission_number")
     name = f"{kind}-{number}"
@@ -135,13 +143,13 @@ def _record_rows(record: Any, position: int, agent_id: str) -> list[tuple[Any, .
         SourceError: the record, or one of its submissions, is malformed.
     """
     if not isinstance(record, dict):
-        raise SourceError(f"Drugs@FDA result {position} is {_describe(record)}, not an object")
+        raise SourceError(f"Drugs@FDA result {position} is {describe_value(record)}, not an object")
     application = _text(record.get("application_number"), f"Drugs@FDA result {position} application_number")
     if not application.startswith("BLA"):
         return []
     submissions = record.get("submissions")
     if not isinstance(submissions, list):
-        raise SourceError(f"Drugs@FDA {application}: 'submissions' is {_describe(submissions)}, not a list")
+        raise SourceError(f"Drugs@FDA {application}: 'submissions' is {describe_value(submissions)}, not a list")
     names = _names(record, application)
     named = set().union(*(agents_in_text(name) for name in names)) if names else set()
     agent = next(iter(named)) if len(named) == 1 else agent_id
@@ -172,7 +180,7 @@ def parse_applications(payload: Any, agent_id: str, skipped: list[str] | None = 
         SourceError: ``payload`` is not an object with a ``results`` list.
     """
     rows: list[tuple[Any, ...]] = []
-    for position, record in enumerate(_results(payload, "Drugs@FDA")):
+    for position, record in enumerate(results_of(payload, "Drugs@FDA")):
         try:
             rows += _record_rows(record, position, agent_id)
         except SourceError as exc:

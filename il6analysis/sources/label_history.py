@@ -188,7 +188,8 @@ def label_versions(folder: str | Path, set_id: str | None = None) -> pd.DataFram
     seen = rows.groupby(keys, dropna=False)["stamp"].agg(["min", "max"]).set_axis(["first_seen", "last_seen"], axis=1)
     first = rows.drop_duplicates(keys).set_index(keys)[["effective_time", "agent_id", "brand"]]
     versions = first.join(sections.rename("sections")).join(seen).reset_index()
-    order = sorted(range(len(versions)), key=lambda i: (versions["set_id"].iat[i], _version_order(versions["version"].iat[i])))
+    order = sorted(range(len(versions)),
+                   key=lambda i: (versions["set_id"].iat[i], _version_order(versions["version"].iat[i])))
     return versions.iloc[order][VERSION_COLUMNS].reset_index(drop=True)
 
 

@@ -116,7 +116,7 @@ def _frame(rows: list[tuple[Any, ...]], dtypes: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(dtypes)).astype(dtypes)
 
 
-def _search_names(agent_id: str) -> list[str]:
+def search_names(agent_id: str) -> list[str]:
     """Return the INN and brand names of ``agent_id``.
 
     Raises:
@@ -129,7 +129,7 @@ def _search_names(agent_id: str) -> list[str]:
     return list(dict.fromkeys(mine["name"]))
 
 
-def _search(fields: Iterable[str], names: list[str]) -> str:
+def search_expression(fields: Iterable[str], names: list[str]) -> str:
     """Return ``field:"name"`` for every field and name, joined by ``" OR "``.
 
     ``requests`` encodes the spaces as ``+``, giving the ``+OR+`` openFDA expects.
@@ -147,10 +147,11 @@ def label_query(agent_id: str) -> dict[str, Any]:
     Raises:
         UnknownNameError: ``agent_id`` is not in the agents table.
     """
-    return {"search": _search(LABEL_FIELDS, _search_names(agent_id)), "limit": LABEL_LIMIT}
+    return {"search": search_expression(LABEL_FIELDS, search_names(agent_id)), "limit": LABEL_LIMIT}
 
 
-def _describe(value: Any) -> str:
+def describe_value(value: Any) -> str:
+    """Return what a JSON value is, for an error message: its keys, its length or its type."""
     if isinstance(value, dict):
         return "an object with keys " + (", ".join(map(repr, list(value)[:10])) or "(none)")
     if isinstance(value, list):
@@ -158,7 +159,7 @@ def _describe(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def _results(payload: Any, what: str) -> list[Any]:
+def results_of(payload: Any, what: str) -> list[Any]:
     """Return the ``results`` list of an openFDA answer.
 
     Raises:
@@ -166,7 +167,7 @@ def _results(payload: Any, what: str) -> list[Any]:
     """
     if not isinstance(payload, dict) or not isinstance(payload.get("results"), list):
         raise SourceError(
-            f"expected an openFDA {what} answer (a JSON object with a 'results' list), got {_describe(payload)}"
+            f"expected an openFDA {what} answer (a JSON object with a 'results' list), got {describe_value(payload)}"
         )
     return payload["results"]
 
@@ -205,7 +206,7 @@ def _label_rows(record: Any, position: int, agent_id: str) -> list[tuple[Any, ..
         SourceError: the record has no ``set_id`` or a field of the wrong type.
     """
     if not isinstance(record, dict) or not isinstance(record.get("set_id"), str):
-        raise SourceError(f"label result {position} has no set_id (got {_describe(record)})")
+        raise SourceError(f"label result {position} has no set_id (got {describe_value(record)})")
     set_id = record["set_id"]
     openfda = record.get("openfda") or {}
     if not isinstance(openfda, dict):
@@ -243,7 +244,7 @@ def parse_labels(payload: Any, agent_id: str) -> pd.DataFrame:
             message says what was received.
     """
     rows = []
-    for position, record in enumerate(_results(payload, "label")):
+    for position, record in enumerate(results_of(payload, "label")):
         try:
             rows += _label_rows(record, position, agent_id)
         except SourceError as exc:
@@ -334,7 +335,7 @@ def _get_or_no_matches(client: HttpClient, url: str, params: dict[str, Any]) -> 
         raise
 
 
-def _fetch(
+def fetch_cached(
     client: HttpClient, url: str, params: dict[str, Any], name: str, cache: ResponseCache | None, what: str
 ) -> Fetched:
     """Fetch and cache an answer; on failure return the cached copy when there is one.
@@ -344,7 +345,7 @@ def _fetch(
     """
     try:
         payload = _get_or_no_matches(client, url, params)
-        _results(payload, what)
+        results_of(payload, what)
     except SourceError as exc:
         entry = cache.load(name) if cache is not None else None
         if entry is None:
@@ -368,4 +369,4 @@ def fetch_labels(client: HttpClient, agent_id: str, cache: ResponseCache | None 
         UnknownNameError: ``agent_id`` is not in the agents table.
         SourceError: openFDA failed and there is no cached copy.
     """
-    return _fetch(client, LABEL_API, label_query(agent_id), f"openfda-label-{agent_id}", cache, "label")
+    return fetch_cached(client, LABEL_API, label_query(agent_id), f"openfda-label-{agent_id}", cache, "label")
