@@ -28,7 +28,7 @@ DIFFERENCE_ENDPOINTS: tuple[str, ...] = tuple(
 """Endpoints whose arms differ from their comparator by a difference (not a ratio)."""
 
 AGAINST: dict[str, str] = {
-    "placebo": "vs placebo", "usual_care": "vs usual care", "active": "vs an active drug",
+    "placebo": "vs placebo", "usual_care": "vs usual care", "active": "vs an active treatment",
     "reference_product": "vs the reference product (equivalence trial)",
 }
 """How a chart panel names each kind of comparator, in the order panels are shown."""

@@ -246,6 +246,8 @@ EFFICACY_ENDPOINTS: dict[str, tuple[str, str, bool]] = {
     "acr50": ("ACR50 response", "percent", True),
     "acr70": ("ACR70 response", "percent", True),
     "das28_crp_remission": ("DAS28-CRP below 2.6", "percent", True),
+    "das28_remission": ("DAS28 below 2.6 (ESR or CRP as the source defines)", "percent", True),
+    "das28_crp_low_activity": ("DAS28-CRP low disease activity (3.2 or below)", "percent", True),
     "das28_esr_change": ("Change in DAS28-ESR from baseline", "points", False),
     "haq_di_change": ("Change in HAQ-DI from baseline", "points", False),
     "sustained_remission": ("Sustained remission", "percent", True),
@@ -287,7 +289,7 @@ EFFICACY_POPULATION_IDS: tuple[str, ...] = tuple(EFFICACY_POPULATIONS)
 
 COMPARATOR_TYPES: dict[str, str] = {
     "placebo": "Placebo on the same background therapy",
-    "active": "Another active drug",
+    "active": "Another active treatment (another drug, or the same drug by another route)",
     "reference_product": "The reference product (a biosimilar's equivalence trial)",
     "usual_care": "Usual care alone (open label)",
 }

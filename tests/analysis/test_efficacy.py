@@ -65,7 +65,7 @@ def test_filters_resolve_names_and_refuse_unknown_ones():
 
 def test_population_summary_lists_trials_per_population_in_vocabulary_order():
     summary = efficacy.population_summary(efficacy.efficacy_view("RA", agents=["tocilizumab"]))
-    assert list(summary["trials"]) == ["AMBITION", "LITHE, OPTION", "TOWARD", "RADIATE"]
+    assert list(summary["trials"]) == ["AMBITION", "LITHE, OPTION, ADACTA", "TOWARD, SC-I, SC-II", "RADIATE"]
 
 
 def test_figures_draw_one_panel_per_group_and_say_when_empty():
@@ -88,3 +88,10 @@ def test_harm_beside_restates_each_labels_own_excess_and_says_when_there_is_none
     assert harm.at["sarilumab", "serious_infections"] == "boxed warning"
     assert harm.at["olokizumab", "key_reactions"] == benefit_risk.NO_PERCENTAGES
     assert harm.at["olokizumab", "serious_infections"] == "not recorded"
+
+
+def test_an_arm_with_two_comparators_gets_two_bars_not_an_average():
+    diffs = efficacy.arm_differences(efficacy.efficacy_view("GCA", agents=["tocilizumab"]))
+    figure = efficacy_plots.difference_chart(diffs, "sustained_remission")
+    widths = sorted(round(p.get_width(), 6) for p in figure.axes[0].patches if p.get_width())
+    assert widths == sorted([56 - 14, 56 - 18, 53 - 14, 53 - 18])  # each bar one arm against one comparator
