@@ -49,6 +49,8 @@ LOCATIONS: dict[str, Location] = {
     "faers": Location("IL6_FAERS_DB", "data/faers", "the FAERS store (a folder) written by `il6 refresh faers`"),
     "cache": Location("IL6_CACHE_DIR", "data/cache", "raw responses of ClinicalTrials.gov and openFDA"),
     "refreshed": Location("IL6_REFRESHED_DIR", "data/refreshed", "data folder written by `il6 refresh`"),
+    "changelog": Location("IL6_CHANGELOG_FILE", "CHANGELOG-data.md",
+                          "the curated data's changelog, one entry per release, written by `il6 data changelog`"),
 }
 """Location name -> environment variable, default under the project folder, meaning."""
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from il6analysis.cli.app import app
+from il6analysis.cli.app import app, data_app
 from il6analysis.cli.output import echo_frame
 from il6analysis.errors import ChangesFound, UnknownNameError, UsageError
 from il6analysis.paths import absolute
@@ -80,6 +80,11 @@ def _row_lines(rows: pd.DataFrame) -> list[str]:
             continue
         lines.append(f"  ~ {key}")
         for change in block.itertuples():
+            if change.domain == "labels":  # runs of sentences, shown whole
+                lines.append(f"      {change.field}:")
+                lines += [f"        {sign} {sentence}" for sign, text in (("-", change.old), ("+", change.new))
+                          if isinstance(text, str) for sentence in text.splitlines()]
+                continue
             precision = (f", {change.old_precision} -> {change.new_precision}"
                          if change.old_precision != change.new_precision and isinstance(change.new_precision, str) else "")
             whole = change.field == "source"
@@ -136,6 +141,14 @@ def changes_command(
     force: Annotated[bool, typer.Option("--force", help="Let --csv replace an existing file.")] = False,
     fail_on_change: Annotated[bool, typer.Option("--fail-on-change", help="Exit 3 when anything changed "
                                                                           "(for cron or CI alerts).")] = False,
+    label: Annotated[str | None, typer.Option("--label", help="Instead: two versions of this openFDA label (set_id) "
+                                                              "kept by `il6 refresh labels`, sentence by sentence.")] = None,
+    version_from: Annotated[str | None, typer.Option("--from", help="With --label: the older version "
+                                                                    "(default: the one before --to).")] = None,
+    version_to: Annotated[str | None, typer.Option("--to", help="With --label: the newer version "
+                                                                "(default: the latest held).")] = None,
+    refreshed: Annotated[Path | None, typer.Option(help="With --label: the refreshed data folder holding the history "
+                                                        "(default: data/refreshed, or $IL6_REFRESHED_DIR).")] = None,
 ) -> None:
     """What changed between two versions of the data: rows added and removed, fields changed, dates refined."""
     from il6analysis.curated.changes import diff_datasets
@@ -143,6 +156,10 @@ def changes_command(
     from il6analysis.paths import data_folder
 
     check_csv_target(csv, force)
+    if label is not None or version_from or version_to or refreshed:
+        _label_changes(label, old, new, version_from, version_to, refreshed, as_json=as_json, csv=csv,
+                       fail_on_change=fail_on_change)
+        return
     if old is None:
         raise UsageError("nothing to compare: give OLD, a dataset folder (written by `il6 data export --format csv`, "
                          "a refreshed data folder or a copy of the tables)")
@@ -151,3 +168,58 @@ def changes_command(
     emit_changes(changes, {"old": absolute(old), "new": data_folder(new)}, as_json=as_json, csv=csv,
                  fail_on_change=fail_on_change)
 
+
+def _label_changes(label: str | None, old: Path | None, new: Path | None, version_from: str | None,
+                   version_to: str | None, refreshed: Path | None, **emit: object) -> None:
+    """``il6 changes --label``: two versions of one label from the history, through :func:`emit_changes`."""
+    from il6analysis.paths import location
+    from il6analysis.sources.label_history import compared_versions, diff_label
+
+    if label is None:
+        raise UsageError("--from, --to and --refreshed compare label versions: give --label SET_ID "
+                         "(`il6 labels history` lists the labels and versions held)")
+    if old is not None or new is not None:
+        raise UsageError("--label compares two versions of a label: give no OLD or NEW folder with it")
+    folder = location("refreshed", refreshed)
+    version_from, version_to = compared_versions(folder, label, version_from, version_to)
+    changes = diff_label(folder, label, version_from, version_to)
+    emit_changes(changes, {"old": f"label {label} version {version_from}", "new": f"version {version_to}"}, **emit)
+
+
+def _curated_on(folder: Path) -> str | None:
+    """The curation date a folder's ``DATASET.toml`` records, or None when it has none."""
+    from il6analysis.curated.identity import dataset_info
+
+    try:
+        return dataset_info(folder)["curated_on"]
+    except UsageError:
+        return None
+
+
+@data_app.command("changelog")
+def data_changelog(
+    old: Annotated[Path, typer.Argument(help="The previous release's tables (a dataset folder of any schema version).")],
+    new: Annotated[Path | None, typer.Argument(help="The release to describe (default: the package's data, "
+                                                    "or $IL6_DATA_DIR).")] = None,
+    release: Annotated[str | None, typer.Option(help="Heading of the entry (default: NEW's curation date).")] = None,
+    since: Annotated[str | None, typer.Option(help="How to name OLD in the entry (default: its curation date).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="The changelog to update (default: CHANGELOG-data.md "
+                                                             "in the project folder, or $IL6_CHANGELOG_FILE).")] = None,
+) -> None:
+    """Add (or regenerate) the changelog entry of a release: rows added, removed and changed per table."""
+    from il6analysis.analysis.changelog import changelog_entry, updated_changelog
+    from il6analysis.atomic import atomic_write_text
+    from il6analysis.curated.releases import diff_releases
+    from il6analysis.paths import data_folder, location
+
+    new_folder, target = data_folder(new), location("changelog", file)
+    if target.is_dir() or not target.parent.is_dir():
+        raise UsageError(f"--file {target}: give a file in an existing folder")
+    release = release or _curated_on(new_folder)
+    since = since or _curated_on(absolute(old)) or str(absolute(old))
+    if not release:
+        raise UsageError(f"{new_folder} records no curation date (DATASET.toml); name the release with --release")
+    changes, notes = diff_releases(old, new_folder)
+    existing = target.read_text(encoding="utf-8") if target.is_file() else None
+    atomic_write_text(target, updated_changelog(existing, changelog_entry(changes, notes, release, since)))
+    typer.echo(f"wrote the entry {release} ({len(changes)} change(s) since {since}) to {target}")

@@ -154,6 +154,17 @@ def changes_frame(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
     return _typed(pd.DataFrame(rows, columns=CHANGE_COLUMNS))
 
 
+def concat_changes(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Return one change frame holding the rows of every change frame in ``frames`` (typed, validated and
+    sorted as :func:`changes_frame` does).
+
+    Raises:
+        UsageError: a row breaks a rule of :class:`ChangeSchema`.
+    """
+    frames = [frame[CHANGE_COLUMNS] for frame in frames]
+    return _typed(pd.concat(frames, ignore_index=True)) if frames else changes_frame([])
+
+
 def date_change_kinds(old_dates: pd.Series, old_precisions: pd.Series,
                       new_dates: pd.Series, new_precisions: pd.Series) -> pd.Series:
     """Return ``"refined"`` where the new date is more precise than the old and lies inside the old
@@ -320,8 +331,7 @@ def diff_datasets(old_folder: str | Path, new_folder: str | Path | None = None) 
         DuplicateKeyError: a table has a duplicated primary key (names the file and the key).
     """
     old, new = read_dataset(old_folder), read_dataset(data_folder(new_folder))
-    parts = [diff_tables(name, old[name], new[name], primary_key(name)) for name in DATASETS]
-    return _typed(pd.concat(parts, ignore_index=True))
+    return concat_changes(diff_tables(name, old[name], new[name], primary_key(name)) for name in DATASETS)
 
 
 def count_changes(changes: pd.DataFrame) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from il6analysis.curated.csvtext import read_csv_text
-from il6analysis.curated.dates import format_partial_date
+from il6analysis.curated.dates import format_partial_date, parse_partial_dates
 from il6analysis.curated.loaders import DATASETS, PRECISION_SUFFIX, column_dtypes, get_dataset, parse_table
 from il6analysis.errors import DataValidationError, DuplicateKeyError, UsageError
 
@@ -49,51 +49,90 @@ def primary_key(table: str) -> list[str]:
     return list(key)
 
 
-def table_files(folder: Path) -> dict[str, Path]:
-    """Return each table's CSV file in ``folder``; raises UsageError when the folder is missing, is not a
-    dataset (holds no table file), or lacks some table files."""
+def table_files(folder: Path, require_all: bool = True) -> dict[str, Path]:
+    """Return each table's CSV file in ``folder`` by table name (only those present unless
+    ``require_all``).
+
+    Raises:
+        UsageError: the folder is missing, is not a dataset (holds no table file), lacks a table's
+            file (when ``require_all``), or holds a folder in place of one.
+    """
     if not folder.exists():
         raise UsageError(f"{folder} does not exist; {_VALID}")
     if not folder.is_dir():
         raise UsageError(f"{folder} is a file, not a dataset folder; {_VALID}")
     files = {name: folder / dataset.filename for name, dataset in DATASETS.items()}
-    present = [name for name, path in files.items() if path.exists()]
+    present = {name: path for name, path in files.items() if path.exists()}
     if not present:
         other = sorted({p.suffix for p in folder.iterdir() if p.suffix in {".parquet", ".xlsx"}})
         hint = f" (it holds {', '.join(other)} files: export with --format csv)" if other else ""
         raise UsageError(f"{folder} is not a dataset folder: it holds none of the tables' files "
                          f"({', '.join(d.filename for d in DATASETS.values())}){hint}; {_VALID}")
     missing = [str(path) for name, path in files.items() if name not in present]
-    if missing:
+    if missing and require_all:
         raise UsageError(f"{missing[0]} is missing{f' (and {len(missing) - 1} more table files)' if len(missing) > 1 else ''}; "
                          f"a dataset folder holds every table: {', '.join(d.filename for d in DATASETS.values())}")
-    for path in files.values():
+    for path in present.values():
         if not path.is_file():
             raise UsageError(f"{path} is a folder, not a CSV file; {_VALID}")
-    return files
+    return present
 
 
-def _package_layout(name: str, path: Path, raw: pd.DataFrame) -> pd.DataFrame:
-    """``raw`` (text) in the package's layout: an export's day-dates and ``*_precision`` columns turned
-    back into partial dates. Raises UsageError when the columns are neither layout of this schema."""
-    dtypes = column_dtypes(name)
-    dates = [c for c, t in dtypes.items() if str(t).startswith("datetime64")]
-    expected = [c for c in dtypes if not (c.endswith(PRECISION_SUFFIX) and c.removesuffix(PRECISION_SUFFIX) in dates)]
-    columns = list(raw.columns)
-    if set(columns) == set(dtypes) and dates:
-        raw = raw.copy()
-        for column in dates:
-            precision = f"{column}{PRECISION_SUFFIX}"
-            raw[column] = [None if pd.isna(d) or pd.isna(p) else format_partial_date(pd.Timestamp(d), p)
-                           for d, p in zip(raw[column], raw[precision])]
-        return raw.drop(columns=[f"{c}{PRECISION_SUFFIX}" for c in dates])
+def _date_columns(name: str) -> list[str]:
+    return [c for c, t in column_dtypes(name).items() if str(t).startswith("datetime64")]
+
+
+def expected_columns(name: str) -> list[str]:
+    """Return the columns of table ``name``'s CSV file in the package's layout (no derived precision columns)."""
+    dates = _date_columns(name)
+    return [c for c in column_dtypes(name) if not (c.endswith(PRECISION_SUFFIX) and c.removesuffix(PRECISION_SUFFIX) in dates)]
+
+
+def raw_table(name: str, path: Path) -> pd.DataFrame:
+    """Return the CSV file ``path`` of table ``name`` as text in the package's layout: where an export
+    wrote a date as a day beside its ``<date>_precision``, the partial date again.
+
+    Raises:
+        DataValidationError: the file is empty, not UTF-8 or not CSV, or a row's field count is wrong.
+        ValueError: an exported date is not a date.
+    """
+    raw = read_csv_text(name, path.read_bytes())
+    exported = [c for c in _date_columns(name) if c in raw.columns and f"{c}{PRECISION_SUFFIX}" in raw.columns]
+    for column in exported:
+        precision = raw[f"{column}{PRECISION_SUFFIX}"]
+        raw[column] = [None if pd.isna(d) or pd.isna(p) else format_partial_date(pd.Timestamp(d), p)
+                       for d, p in zip(raw[column], precision)]
+    return raw.drop(columns=[f"{c}{PRECISION_SUFFIX}" for c in exported])
+
+
+def _check_version(name: str, path: Path, raw: pd.DataFrame) -> None:
+    """Raise UsageError when ``raw``'s columns are not this package's layout of table ``name``."""
+    expected, columns = expected_columns(name), list(raw.columns)
     if set(columns) != set(expected):
         missing = [c for c in expected if c not in columns]
-        extra = [c for c in columns if c not in dtypes]
+        extra = [c for c in columns if c not in expected]
         raise UsageError(f"{path} is of another schema version than this package's {name} table "
                          f"(missing: {', '.join(missing) or 'none'}; unexpected: {', '.join(extra) or 'none'}); "
                          f"compare folders of one schema version, with the columns {', '.join(expected)}")
-    return raw
+
+
+def _check_key(path: Path, raw: pd.DataFrame, key: list[str]) -> None:
+    absent = [c for c in key if c not in raw.columns]
+    if absent:
+        raise UsageError(f"{path} has no key column {', '.join(absent)}; its rows cannot be matched by ({', '.join(key)})")
+    duplicated = raw.duplicated(key, keep=False)
+    if duplicated.any():
+        raise DuplicateKeyError(str(path), key, raw.loc[duplicated, key].iloc[0].fillna("").tolist())
+
+
+def _invalid(name: str, path: Path, exc: Exception) -> UsageError:
+    """The one-line error of a file that cannot be read as table ``name``."""
+    if isinstance(exc, DataValidationError):
+        problems = exc.problems
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        return UsageError(f"{path} is not a valid {name} table: {problems[0]}{more}; "
+                          f"check it with `il6 data validate --data-dir {path.parent}`")
+    return UsageError(f"{path} is not a valid {name} table: {exc}")
 
 
 def read_table_file(name: str, path: Path, key: list[str]) -> pd.DataFrame:
@@ -105,20 +144,38 @@ def read_table_file(name: str, path: Path, key: list[str]) -> pd.DataFrame:
         DuplicateKeyError: two rows share the primary key ``key``.
     """
     try:
-        raw = _package_layout(name, path, read_csv_text(name, path.read_bytes()))
-        duplicated = raw.duplicated(key, keep=False)
-        if duplicated.any():
-            raise DuplicateKeyError(str(path), key, raw.loc[duplicated, key].iloc[0].fillna("").tolist())
+        raw = raw_table(name, path)
+        _check_version(name, path, raw)
+        _check_key(path, raw, key)
         return parse_table(name, raw.to_csv(index=False, lineterminator="\n").encode("utf-8"))
-    except DataValidationError as exc:
-        problems = exc.problems
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        raise UsageError(f"{path} is not a valid {name} table: {problems[0]}{more}; "
-                         f"check it with `il6 data validate --data-dir {path.parent}`") from None
-    except ValueError as exc:  # a date in an export that is not a date
-        if isinstance(exc, UsageError):
-            raise
-        raise UsageError(f"{path} is not a valid {name} table: {exc}") from None
+    except UsageError:
+        raise
+    except (DataValidationError, ValueError) as exc:
+        raise _invalid(name, path, exc) from None
+
+
+def read_table_text(name: str, path: Path, key: list[str]) -> pd.DataFrame:
+    """Return table ``name`` read from ``path`` as text, whatever columns it has (a file of another
+    schema version): each value as written, except the dates this package's schema knows, which are
+    parsed into the date and its ``<date>_precision``. Nothing else is checked.
+
+    Raises:
+        UsageError: the file is unreadable, lacks a key column, or holds a date that does not parse.
+        DuplicateKeyError: two rows share the primary key ``key``.
+    """
+    try:
+        raw = raw_table(name, path)
+        _check_key(path, raw, key)
+        for column in [c for c in _date_columns(name) if c in raw.columns]:
+            dates, precisions, bad = parse_partial_dates(raw[column])
+            if bad:
+                raise ValueError(f"line {bad[0] + 2}, column {column!r}: {raw.at[bad[0], column]!r} is not a date")
+            raw[column], raw[f"{column}{PRECISION_SUFFIX}"] = dates, precisions.where(dates.notna())
+        return raw
+    except UsageError:
+        raise
+    except (DataValidationError, ValueError) as exc:
+        raise _invalid(name, path, exc) from None
 
 
 def read_dataset(folder: str | Path) -> dict[str, pd.DataFrame]:
