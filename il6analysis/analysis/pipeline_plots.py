@@ -48,7 +48,7 @@ def pipeline_heatmap(matrix: pd.DataFrame) -> Figure:
     handles = [Patch(facecolor=STAGE_COLORS[s], edgecolor="0.7",
                      label=f"{PHASE_SHORT[s]} = {labels.PHASE_LABELS.get(s, s)}") for s in present]
     _legend(fig, ax, handles, columns=5, where="lower")
-    return _finish_heatmap(fig, ax, "Highest phase reached per indication", rotate=35)
+    return _finish_heatmap(fig, ax, "Highest phase reached per indication")
 
 
 def phase_by_year(trials: pd.DataFrame) -> Figure:

@@ -11,6 +11,8 @@ drawn as a heatmap.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 import numpy as np
@@ -21,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from il6analysis.analysis import labels, palette
+from il6analysis.analysis import label_display, labels, palette
 from il6analysis.analysis.approvals import DATE_UNKNOWN, ON_OR_BEFORE
 from il6analysis.analysis.safety import WARNING_LEVELS
 from il6analysis.analysis.trials import REGIMEN_ORDER
@@ -68,9 +70,9 @@ def _figure(width: float, height: float):
 
 
 def _note(fig: Figure, text: str) -> None:
-    """Write ``text`` under the chart (e.g. how many rows it cannot show)."""
+    """Write ``text`` under the chart (e.g. how many rows it cannot show), wrapped to the figure's width."""
     if text:
-        fig.supxlabel(text, fontsize=9, color="0.35")
+        fig.supxlabel(textwrap.fill(text, width=int(fig.get_figwidth() * 14)), fontsize=9, color="0.35")
 
 
 def _legend(fig: Figure, ax, handles=None, columns: int = 4, where: str = "upper") -> None:
@@ -84,14 +86,16 @@ def _legend(fig: Figure, ax, handles=None, columns: int = 4, where: str = "upper
                    fontsize="small")
 
 
-def _finish_heatmap(fig: Figure, ax, title: str, rotate: int = 35) -> Figure:
-    """Column labels on top (so a legend below never meets them), title above them."""
+def _finish_heatmap(fig: Figure, ax, title: str) -> Figure:
+    """Column labels on top (so a legend below never meets them), upright and on two lines (name, then
+    brand and marks), so that neighbouring labels never overlap; title above them."""
     ax.grid(False)
     ax.set(xlabel="", ylabel="")
     ax.set_title(title, pad=12)
     ax.xaxis.tick_top()
-    ax.tick_params(axis="x", labelrotation=rotate, length=0)
-    plt.setp(ax.get_xticklabels(), ha="left", rotation_mode="anchor")
+    ax.set_xticks(ax.get_xticks(), [t.get_text().replace(" (", "\n(", 1) for t in ax.get_xticklabels()])
+    ax.tick_params(axis="x", labelrotation=90, length=0)
+    plt.setp(ax.get_xticklabels(), ha="center", va="bottom", multialignment="left")
     return fig
 
 
@@ -300,7 +304,8 @@ def trial_starts_plot(counts: pd.DataFrame, unknown: int = 0) -> Figure:
 
 
 def frequency_heatmap(matrix: pd.DataFrame) -> Figure:
-    """Term x agent heatmap of label adverse-reaction frequencies (% of patients)."""
+    """Term x agent heatmap of label adverse-reaction frequencies (% of patients), with what a blank
+    cell and a ``[partial]`` column mean written under it."""
     if matrix.empty:
         return message_figure()
     single = _single_cell(matrix, "Label frequency (%)")
@@ -310,7 +315,9 @@ def frequency_heatmap(matrix: pd.DataFrame) -> Figure:
     sns.heatmap(matrix, annot=True, fmt=".0f", cmap="flare", cbar_kws={"label": "% of patients (drug arm)"},
                 linewidths=0.5, ax=ax)
     ax.set_xticks(ax.get_xticks(), [labels.agent_label(str(c)) for c in matrix.columns])
-    return _finish_heatmap(fig, ax, "Label adverse-reaction frequency (highest arm)", rotate=30)
+    _note(fig, f"{label_display.BLANK_MEANS.capitalize()}. [partial]: the curated table holds only part of the "
+               "label's table.")
+    return _finish_heatmap(fig, ax, "Label adverse-reaction frequency (highest arm)")
 
 
 def excess_dotplot(frame: pd.DataFrame) -> Figure:
@@ -327,8 +334,11 @@ def excess_dotplot(frame: pd.DataFrame) -> Figure:
         marker = markers[arms.index(arm) % len(markers)]
         color = palette.color_of("agent", agent)
         ax.scatter(group["excess_pct"], group["term"].map(rows), color=color, marker=marker, s=45, alpha=0.85)
+        active = [c for c in dict.fromkeys(group["comparator"].map(label_display.comparator_label))
+                  if c.startswith("active")]
         handles.append(plt.Line2D([], [], color=color, marker=marker, linestyle="",
-                                  label=f"{labels.agent_label(agent)}: {arm.split(': ', 1)[-1]}"))
+                                  label=f"{labels.agent_label(agent)}: {arm.split(': ', 1)[-1]}"
+                                        + "".join(f" (vs {c})" for c in active)))
     ax.set_yticks(range(len(order)), order)
     ax.invert_yaxis()
     ax.axvline(0, color="0.3", linewidth=1)
@@ -338,7 +348,8 @@ def excess_dotplot(frame: pd.DataFrame) -> Figure:
 
 
 def warnings_heatmap(matrix: pd.DataFrame) -> Figure:
-    """Warning topic x agent grid: boxed warning, warning, or not recorded."""
+    """Warning topic x agent grid: boxed warning, warning, or not recorded; columns marked ``[partial]``
+    or ``[not curated]`` (:func:`label_display.marked_columns`) get a note saying what that means."""
     if matrix.empty:
         return message_figure("No labelled warning is recorded for the selected agents.")
     codes = matrix.apply(lambda column: column.map({level: i for i, level in enumerate(WARNING_LEVELS)})).astype(float)
@@ -349,4 +360,7 @@ def warnings_heatmap(matrix: pd.DataFrame) -> Figure:
     ax.set_xticks(ax.get_xticks(), [labels.agent_label(str(c)) for c in matrix.columns])
     _legend(fig, ax, [Patch(facecolor=c, edgecolor="0.8", label=lbl) for c, lbl in zip(colors, WARNING_LEVELS)],
             columns=3, where="lower")
-    return _finish_heatmap(fig, ax, "Labelled warnings", rotate=30)
+    if any("[" in str(c) for c in matrix.columns):
+        _note(fig, "[partial] / [not curated]: the agent's curated warnings hold only part of its label, so "
+                   "\"not recorded\" there may be a warning the label carries.")
+    return _finish_heatmap(fig, ax, "Labelled warnings")

@@ -13,7 +13,16 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from il6analysis.analysis import approval_summary, approvals, labels, palette, plots, safety, trials  # noqa: E402
+from il6analysis.analysis import (  # noqa: E402
+    approval_summary,
+    approvals,
+    label_display,
+    labels,
+    palette,
+    plots,
+    safety,
+    trials,
+)
 from il6analysis.curated import vocab  # noqa: E402
 
 COLUMNS = ["agent_id", "agency", "indication_id", "indication_label", "status", "approval_date", "route", "population",
@@ -246,6 +255,7 @@ def test_a_date_window_counts_undated_decisions_apart(approvals_of):
 # --- issue 21: what a trial count counts ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_helpers_count_what_the_report_counts_by_default():
     from il6analysis.reporting.catalog import load_report
 
@@ -300,3 +310,60 @@ def test_brand_names_in_cjk_script_are_drawn_not_boxes(recwarn):
     figure = plots.message_figure("Actemra (雅美罗), Actemra (악템라주), Kevzara (ケブザラ)")
     figure.canvas.draw()
     assert not [w for w in recwarn if "missing from font" in str(w.message)]
+
+
+def _overlapping(labels_drawn) -> list[tuple[str, str]]:
+    boxes = [(t.get_text(), t.get_window_extent()) for t in labels_drawn if t.get_text()]
+    return [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:] if box_a.overlaps(box_b)]
+
+
+@pytest.mark.parametrize("figure", [
+    lambda: plots.frequency_heatmap(label_display.marked_columns(
+        label_display.merged_frequency_matrix(safety.adverse_events_view()),
+        label_display.coverage_marks(None, "adverse_events"))),
+    lambda: plots.warnings_heatmap(safety.warnings_matrix()),
+    lambda: plots.approval_matrix_heatmap(approvals.approval_matrix(approvals.approvals_view(), "EC"), "EC"),
+])
+def test_column_labels_of_heatmaps_never_overlap(figure):
+    drawn = figure()
+    drawn.canvas.draw()
+    assert _overlapping(drawn.axes[0].get_xticklabels()) == []
+
+
+# --- issue 21: label tables that say what they hold ----------------------------------------------------
+
+
+def test_spelling_variants_are_one_row_with_the_labels_wording_kept(data_copy, edit, monkeypatch):
+    monkeypatch.setenv("IL6_DATA_DIR", str(data_copy))
+    edit(data_copy, "adverse_events", lambda f: f.assign(
+        term=f["term"].where(~((f["agent_id"] == "tocilizumab") & (f["term"] == "Headache")), "Hypertriglyceridaemia")))
+    matrix = label_display.merged_frequency_matrix(safety.adverse_events_view(agents=["sarilumab", "tocilizumab"]))
+    rows = [r for r in matrix.index if r.startswith("Hypertriglycerid")]
+    assert rows == ["Hypertriglyceridaemia (label: Hypertriglyceridemia)"]
+    assert matrix.loc[rows[0]].notna().all()  # both agents on one row
+    assert "ALT increased" in matrix.index and "Transaminases increased (label: Transaminase increased)" in matrix.index
+
+
+def test_a_blank_cell_and_a_partial_table_are_explained():
+    marks = label_display.coverage_marks(["sarilumab", "siltuximab"], "adverse_events")
+    assert marks == {"sarilumab": "partial", "siltuximab": "not curated"}
+    matrix = label_display.marked_columns(label_display.merged_frequency_matrix(
+        safety.adverse_events_view(agents=["sarilumab", "tocilizumab"])), label_display.coverage_marks(None,
+                                                                                                    "adverse_events"))
+    assert "sarilumab (Kevzara) [partial]" in matrix.columns
+    figure = plots.frequency_heatmap(matrix)
+    assert "not in this agent's curated label table" in figure.get_supxlabel().replace("\n", " ")
+    notes = label_display.coverage_notes(["sarilumab"], "adverse_events", ["sarilumab"])
+    assert len(notes) == 1 and "**partial**" in notes[0] and "missing:" in notes[0]
+
+
+def test_an_active_comparator_is_not_called_placebo():
+    assert label_display.comparator_label("placebo SC (IV tocilizumab 8 mg/kg arm)") == (
+        "active: IV tocilizumab 8 mg/kg (double-dummy: placebo SC)")
+    assert label_display.comparator_label("methotrexate") == "active: methotrexate"
+    assert label_display.comparator_label("placebo + DMARDs") == "placebo + DMARDs"
+    view = safety.adverse_events_view(agents=["tocilizumab"], terms=["Injection site reaction"])
+    assert set(label_display.label_rows_shown(view)["comparator"]) == {
+        "active: IV tocilizumab 8 mg/kg (double-dummy: placebo SC)", "placebo SC + DMARDs"}
+    legend = plots.excess_dotplot(safety.excess_over_comparator(view)).legends[0]
+    assert any("vs active: IV tocilizumab" in t.get_text() for t in legend.get_texts())
