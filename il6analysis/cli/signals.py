@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from il6analysis.cli import case_options as opt
 from il6analysis.cli.app import app
 from il6analysis.cli.output import echo_frame, note
 from il6analysis.errors import UsageError
@@ -39,16 +40,37 @@ def signals_command(
                                                             "to each FDA receipt year), for the --term terms.")] = False,
     term: Annotated[list[str] | None, typer.Option("--term", "-t", help="Preferred term to follow with --by-year "
                                                                          "(any case); repeatable. Default: all.")] = None,
+    all_pairs: Annotated[Path | None, typer.Option("--all-pairs", help="Write every ingredient x term pair (not only "
+                                                                       "the agents') as Parquet files into this new "
+                                                                       "folder, in partitions of bounded memory.")] = None,
+    indication: opt.Indication = None,
+    health_professionals: opt.HealthProfessionals = False,
+    country: opt.Country = None,
+    sex: opt.Sex = None,
+    age_band: opt.AgeBand = None,
+    years: opt.Years = "",
+    exclude_drug: opt.ExcludeDrug = None,
 ) -> None:
-    """FAERS disproportionality: ROR, PRR, IC and EBGM with their intervals per agent x preferred term."""
-    from il6analysis.faers.signals import disproportionality, signal_series, top_signals
+    """FAERS disproportionality: ROR, PRR, IC and EBGM with their intervals per agent x preferred term,
+    with each signal's outcomes and time to onset; the case-set options narrow every count."""
+    from il6analysis.faers.display import signal_view
+    from il6analysis.faers.signals import disproportionality, signal_series
 
     methods = _listed(method)
+    filters = opt.case_filter(indication, health_professionals, country, sex, age_band, years, exclude_drug)
+    if all_pairs is not None:
+        from il6analysis.faers.all_pairs import write_all_pairs
+
+        done = write_all_pairs(location("faers", db), all_pairs, _listed(roles), max(min_cases, 1), methods=methods,
+                               filters=filters, progress=note)
+        typer.echo(f"wrote {done['rows']:,} pairs in {done['partitions']} partition(s) to {done['output']}")
+        return
     if by_year:
         if strata.strip() or haldane or yates:
             raise UsageError("--by-year takes no --strata, --haldane or --yates (each year is its own crude table)")
         series = signal_series(location("faers", db), agents=agent, terms=term, roles=_listed(roles),
-                               min_cases=min_cases, methods=methods, engine=engine.strip().lower(), progress=note)
+                               min_cases=min_cases, methods=methods, engine=engine.strip().lower(), filters=filters,
+                               progress=note)
         if csv:
             typer.echo(series.to_csv(index=False), nl=False)
             return
@@ -59,9 +81,13 @@ def signals_command(
         raise UsageError("--term selects the terms followed with --by-year; add --by-year")
     table = disproportionality(location("faers", db), agents=agent, roles=_listed(roles), min_cases=min_cases,
                                methods=methods, strata=_listed(strata), haldane=haldane, yates=yates,
-                               engine=engine.strip().lower(), progress=note)
+                               engine=engine.strip().lower(), filters=filters, progress=note)
     if csv:
         typer.echo(table.to_csv(index=False), nl=False)
         return
-    shown = ["agent_id", "pt", "a", "expected"] + [c for m in methods for c in _SHOWN[m]]
-    echo_frame(top_signals(table, top, methods[0])[shown].round(3))
+    rows, notes = signal_view(table, methods, top)
+    if filters.active:
+        note(f"case set: {filters.describe()}")
+    echo_frame(rows)
+    for line in notes:
+        note(line)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from il6analysis.faers import signals
+from il6analysis.faers import depth, signals
 
 NO_STORE = ("No FAERS store has been built on this machine: `il6 refresh faers QUARTER.zip` builds one from the "
             "FDA's quarterly files, and `-p source=both` then adds its reporting signals to this report.")
@@ -38,7 +38,8 @@ class FaersOverview:
         roles: the drug roles counted as exposure.
         signals: every agent x term with enough reports, all four methods (:func:`signals.disproportionality`).
         top: each agent's strongest terms by the lower IC bound.
-        unlabelled: the signals (IC025 > 0 or EB05 >= 2) whose term the agent's label does not name.
+        unlabelled: the signals (IC025 > 0 or EB05 >= 2) whose term the agent's label does not name and
+            that are not the agent's own indication.
         followed: ``agent_id, pt``: each agent's first unlabelled signal.
         series: those terms' IC and interval year by year, cumulative (:func:`signals.signal_series`).
         reports_per_year: each agent's reports per FDA receipt year (:func:`signals.reports_per_year`).
@@ -64,6 +65,16 @@ class FaersOverview:
     def top_table(self) -> pd.DataFrame:
         """:attr:`top` with the columns a reader compares, rounded to two decimals."""
         return self.top[TOP_COLUMNS].round(2)
+
+    @property
+    def depth_table(self) -> pd.DataFrame:
+        """:attr:`top` with how serious its cases were and how soon they began (:func:`depth.depth_view`)."""
+        return depth.depth_view(self.top)
+
+    @property
+    def prior_converged(self) -> bool | None:
+        """Whether the EBGM prior fit converged (None when EBGM was not run)."""
+        return self.signals.attrs.get("prior_converged")
 
     @property
     def unlabelled_table(self) -> pd.DataFrame:
@@ -98,7 +109,7 @@ def analyse(database: str | Path | None = None, agents: Sequence[str] | None = N
                                        engine=engine, progress=progress)
     flagged = found[found["signal_ic"] | found["signal_ebgm"]]
     marked = signals.unlabelled_signals(flagged, agents)
-    unlabelled = marked[~marked["in_label"]].reset_index(drop=True)
+    unlabelled = marked[marked["unlabelled"]].reset_index(drop=True)
     followed = unlabelled.groupby("agent_id", sort=True).head(1)[["agent_id", "pt"]].reset_index(drop=True)
     series = signals.empty_series()
     if not followed.empty:

@@ -23,6 +23,7 @@ by indication and notoriety all move them).
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,8 @@ import pandas as pd
 
 from il6analysis.errors import StoreError, UsageError
 from il6analysis.faers import counts, tables
+from il6analysis.faers.depth import annotate
+from il6analysis.faers.filters import CaseFilter, as_filter, narrow
 from il6analysis.faers.statistics import COLUMNS, METHODS, RULE_COLUMNS, fit_gamma_mixture, signals
 from il6analysis.faers.store import read_catalog
 from il6analysis.paths import location
@@ -79,7 +82,8 @@ def database_info(database: str | Path | None = None) -> dict[str, object]:
             "ingested_at": max(e["ingested_at"] for e in entries.values()), **{f"{t}_rows": n for t, n in rows.items()}}
 
 
-def _check_methods(methods: Sequence[str]) -> tuple[str, ...]:
+def check_methods(methods: Sequence[str]) -> tuple[str, ...]:
+    """Return ``methods`` as a tuple (a single name allowed); raises UsageError for none or an unknown one."""
     methods = (methods,) if isinstance(methods, str) else tuple(methods)
     unknown = [m for m in methods if m not in METHODS]
     if unknown or not methods:
@@ -97,6 +101,12 @@ class OpenedStore:
     names: pd.DataFrame
     clean: dict
     roles: tuple[str, ...]
+    lookup: object = None
+    """The engine's table ``name_id -> ingredient_id``."""
+    filters: CaseFilter = CaseFilter()
+    """The case-set filter the clean tables were narrowed by."""
+    select: Callable | None = None
+    """That filter as a function of the clean reports (None: every report)."""
 
     @property
     def quarters(self) -> list[str]:
@@ -105,43 +115,53 @@ class OpenedStore:
 
 
 def open_signals(database: str | Path | None = None, roles: Sequence[str] = DEFAULT_ROLES, *,
-                 engine: str = "duckdb", progress: Progress | None = None) -> OpenedStore:
-    """Open the store at ``database`` (default location) on ``engine`` and compute its clean tables for ``roles``.
+                 engine: str = "duckdb", progress: Progress | None = None,
+                 filters: CaseFilter | dict | None = None) -> OpenedStore:
+    """Open the store at ``database`` (default location) on ``engine`` and compute its clean tables for ``roles``,
+    narrowed by the case-set ``filters`` (:mod:`il6analysis.faers.filters`; none: every report).
 
     Returns:
         The :class:`OpenedStore`, to pass as ``database`` to the queries of this module.
 
     Raises:
         StoreError: no store (run ``il6 refresh faers PATH``), or not a store.
-        UsageError: an unknown role or engine.
+        UsageError: an unknown role or engine, or a bad filter.
     """
     progress = progress or (lambda message: None)
     roles = tuple(r.strip().upper() for r in roles)
+    chosen = as_filter(filters)
     progress(f"opening the FAERS store on {engine}")
     store = tables.open_store(database_path(database), engine)
     progress("normalising drug names to ingredients")
     lookup, names = tables.ingredients(store)
     progress("selecting the latest version of every case")
-    clean = tables.clean_tables(store, store.table("name_lookup", lookup), roles, keep=True)
-    return OpenedStore(store, names, clean, roles)
+    lookup_table = store.table("name_lookup", lookup)
+    select = (lambda reports: narrow(store.raw, reports, lookup_table, names, chosen)) if chosen.active else None
+    clean = tables.clean_tables(store, lookup_table, roles, keep=True, select=select)
+    return OpenedStore(store, names, clean, roles, lookup_table, chosen, select)
 
 
-def _open(database, engine: str, agents, roles, strata, progress: Progress):
-    """Return the opened store (``database`` itself when it is an :class:`OpenedStore` for the same roles
-    and engine), the chosen agents' ingredient rows and the checked strata."""
+def open_for(database, engine: str, agents, roles, strata, progress: Progress | None, filters=None):
+    """Return the opened store (``database`` itself when it is an :class:`OpenedStore` for the same roles,
+    engine and filters), the chosen agents' ingredient rows and the checked strata.
+
+    Raises:
+        UsageError: an :class:`OpenedStore` opened otherwise, or as :func:`open_signals`.
+    """
     from il6analysis.analysis.selection import resolve_agents
 
     wanted = resolve_agents(agents)
     strata = counts.check_strata(strata)
     if isinstance(database, OpenedStore):
         asked = tuple(r.strip().upper() for r in roles)
-        if asked != database.roles or engine != database.store.engine:
+        if asked != database.roles or engine != database.store.engine or (
+                filters is not None and as_filter(filters) != database.filters):
             raise UsageError(f"this store was opened for roles {', '.join(database.roles)} on "
                              f"{database.store.engine}, not {', '.join(asked)} on {engine}; open it with "
                              "open_signals for those")
         opened = database
     else:
-        opened = open_signals(database, roles, engine=engine, progress=progress)
+        opened = open_signals(database, roles, engine=engine, progress=progress, filters=filters)
     agent_names = opened.names[opened.names["agent_id"].notna()]
     if wanted:
         agent_names = agent_names[agent_names["agent_id"].isin(wanted)]
@@ -160,6 +180,7 @@ def disproportionality(
     yates: bool = False,
     engine: str = "duckdb",
     all_ingredients: bool = False,
+    filters: CaseFilter | dict | None = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Return the disproportionality of every agent x preferred term (see the module notes).
@@ -179,11 +200,15 @@ def disproportionality(
         yates: Yates-corrected chi-square instead of the plain Pearson one.
         engine: ``duckdb`` (default) or ``spark`` (PySpark local mode).
         all_ingredients: every ingredient in the store, not only the agents.
+        filters: a case-set filter (:mod:`il6analysis.faers.filters`; a dict of its arguments) that
+            narrows every count, the background included.
         progress: called with a short message before each long step.
 
     Returns:
         One row per pair, sorted by agent and descending lower bound of the
-        first method; the EBGM prior is in ``.attrs["gamma_mixture"]``.
+        first method; for the agents, the case depth of :mod:`il6analysis.faers.depth` (outcome
+        shares, time to onset) and ``indication`` (:mod:`il6analysis.faers.indications`); the EBGM
+        prior is in ``.attrs["gamma_mixture"]``, whether its fit converged in ``.attrs["prior_converged"]``.
 
     Raises:
         StoreError: no store (run ``il6 refresh faers PATH``), or not a store.
@@ -191,15 +216,15 @@ def disproportionality(
         UnknownNameError: an unknown agent name.
     """
     progress = progress or (lambda message: None)
-    methods = _check_methods(methods)
+    methods = check_methods(methods)
     if min_cases < 0:
         raise UsageError(f"min_cases must be 0 or more, not {min_cases}")
-    opened, chosen, strata = _open(database, engine, agents, roles, strata, progress)
+    opened, chosen, strata = open_for(database, engine, agents, roles, strata, progress, filters)
     store, names, clean = opened.store, opened.names, opened.clean
     progress("counting every ingredient x term pair")
     m = counts.margins(clean, strata)
     m = dataclasses.replace(m, pairs=store.materialise("pair_counts", m.pairs))
-    prior = _fitted_prior(store, m, progress) if "ebgm" in methods else None
+    prior = fitted_prior(store, m, progress) if "ebgm" in methods else None
     progress("counting the agents' pairs")
     ids = None if all_ingredients else chosen["ingredient_id"].tolist()
     rows = store.execute(counts.pair_rows(m, ids, max(min_cases, 1)))
@@ -210,20 +235,33 @@ def disproportionality(
     table = signals(rows, methods=methods, min_cases=min_cases, haldane=haldane, yates=yates, prior=prior,
                     strata="stratum" if strata else None)
     table = table.merge(names, on="ingredient_id").merge(tables.pt_names(store), on="pt_id")
-    table["signal_ror"] = (table["a"] >= 3) & (table["ror_low"] > 1)
+    table = with_ror_rule(table)
+    if not all_ingredients:
+        table = annotate(table, opened, chosen)
     first = ["agent_id", "ingredient", "pt"]
     table = table[first + [c for c in table.columns if c not in first + ["ingredient_id", "pt_id"]]]
     table = table.sort_values(["agent_id", LOWER_BOUND[methods[0]], "pt"], ascending=[True, False, True],
                               na_position="last").reset_index(drop=True)
     table.attrs["gamma_mixture"] = prior
+    table.attrs["prior_converged"] = None if prior is None else prior.converged
     return table
 
 
-def _fitted_prior(store, m: counts.Margins, progress: Progress):
-    """The EBGM prior fitted on every ingredient x term pair with ``a >= 1`` of ``m``."""
+def fitted_prior(store, m: counts.Margins, progress: Progress):
+    """Return the EBGM prior fitted on every ingredient x term pair with ``a >= 1`` of ``m``; a fit that did
+    not converge is kept (its ``converged`` is False) and said in a :class:`RuntimeWarning`."""
     spread = store.execute(counts.expected_distribution(m))
     progress(f"fitting the EBGM prior on {int(spread['pairs'].sum()):,} pairs")
-    return fit_gamma_mixture(spread["a"], spread["expected"], weights=spread["pairs"], zero_truncated=True)
+    prior = fit_gamma_mixture(spread["a"], spread["expected"], weights=spread["pairs"], zero_truncated=True)
+    if not prior.converged:
+        warnings.warn(f"the EBGM prior fit on {prior.n_pairs:,} pairs did not converge: EBGM, EB05 and EB95 are "
+                      "uncertain", RuntimeWarning, stacklevel=2)
+    return prior
+
+
+def with_ror_rule(table: pd.DataFrame) -> pd.DataFrame:
+    """Return ``table`` with ``signal_ror``: a >= 3 and the ROR's lower 95% bound above 1."""
+    return table.assign(signal_ror=(table["a"] >= 3) & (table["ror_low"] > 1))
 
 
 def signal_series(
@@ -235,6 +273,7 @@ def signal_series(
     *,
     methods: Sequence[str] = ("ror", "ic"),
     cumulative: bool = True,
+    filters: CaseFilter | dict | None = None,
     engine: str = "duckdb",
     progress: Progress | None = None,
 ) -> pd.DataFrame:
@@ -248,7 +287,7 @@ def signal_series(
     fitted once on every pair of the whole history.
 
     Args:
-        database, agents, roles, engine, progress: as :func:`disproportionality`.
+        database, agents, roles, engine, filters, progress: as :func:`disproportionality`.
         terms: preferred terms to follow (any case); all the agents' terms when empty.
         min_cases: keep pairs with at least this many reports over the whole history.
         methods: any of ``ror``, ``prr``, ``ic``, ``ebgm``.
@@ -264,12 +303,12 @@ def signal_series(
         As :func:`disproportionality`.
     """
     progress = progress or (lambda message: None)
-    methods = _check_methods(methods)
+    methods = check_methods(methods)
     if min_cases < 0:
         raise UsageError(f"min_cases must be 0 or more, not {min_cases}")
-    opened, chosen, _ = _open(database, engine, agents, roles, (), progress)
+    opened, chosen, _ = open_for(database, engine, agents, roles, (), progress, filters)
     store, names, clean = opened.store, opened.names, opened.clean
-    prior = _fitted_prior(store, counts.margins(clean, []), progress) if "ebgm" in methods else None
+    prior = fitted_prior(store, counts.margins(clean, []), progress) if "ebgm" in methods else None
     progress("counting the agents' pairs per year")
     m = counts.margins(clean, ["year"])
     rows = store.execute(counts.pair_rows(m, chosen["ingredient_id"].tolist(), max(min_cases, 1)))
@@ -288,7 +327,7 @@ def signal_series(
     if not yearly:
         return empty_series()
     table = pd.concat(yearly, ignore_index=True).merge(names, on="ingredient_id")
-    table["signal_ror"] = (table["a"] >= 3) & (table["ror_low"] > 1)
+    table = with_ror_rule(table)
     return table[SERIES_COLUMNS].sort_values(["agent_id", "pt", "year"]).reset_index(drop=True)
 
 
@@ -304,7 +343,7 @@ def top_signals(table: pd.DataFrame, per_agent: int = 10, method: str = "ror") -
     Raises:
         UsageError: an unknown method.
     """
-    bound = LOWER_BOUND[_check_methods([method])[0]]
+    bound = LOWER_BOUND[check_methods([method])[0]]
     ranked = table.dropna(subset=[bound]).sort_values([bound, "pt"], ascending=[False, True])
     return ranked.groupby("agent_id", sort=True).head(per_agent).reset_index(drop=True)
 
@@ -315,14 +354,16 @@ def reports_per_year(
     roles: Sequence[str] = DEFAULT_ROLES,
     *,
     engine: str = "duckdb",
+    filters: CaseFilter | dict | None = None,
 ) -> pd.DataFrame:
     """Return ``agent_id, year, reports, all_reports, share``: each agent's de-duplicated reports per
-    FDA receipt year (``year`` may be ``"unknown"``), all reports that year, and the agent's share.
+    FDA receipt year (``year`` may be ``"unknown"``), all reports that year, and the agent's share
+    (within the case set of ``filters``, as :func:`disproportionality`).
 
     Raises:
         As :func:`disproportionality`.
     """
-    opened, chosen, _ = _open(database, engine, agents, roles, (), lambda message: None)
+    opened, chosen, _ = open_for(database, engine, agents, roles, (), None, filters)
     store, clean = opened.store, opened.clean
     per = store.execute(counts.reports_per_year(clean, chosen["ingredient_id"].tolist()))
     per = per.merge(chosen[["ingredient_id", "agent_id"]], on="ingredient_id")
@@ -334,7 +375,9 @@ def reports_per_year(
 
 def unlabelled_signals(table: pd.DataFrame, agents: Sequence[str] | None = None) -> pd.DataFrame:
     """Return the rows of ``table`` (for ``agents``, all when empty) marked by whether the agent's label
-    already names the term: ``in_label`` (bool) and ``label_match`` (what matched), unlabelled first.
+    already names the term: ``in_label`` (bool) and ``label_match`` (what matched), unlabelled first, and
+    ``unlabelled``: neither in the label nor the agent's own indication (its ``indication`` column, when
+    the table has one: an indication is not a side effect).
 
     See :mod:`il6analysis.analysis.label_terms` for the matching rule.
 
@@ -347,5 +390,7 @@ def unlabelled_signals(table: pd.DataFrame, agents: Sequence[str] | None = None)
     wanted = resolve_agents(agents)
     rows = table[table["agent_id"].isin(wanted)] if wanted else table[table["agent_id"].notna()]
     matched = label_matches(rows[["agent_id", "pt"]])
-    out = rows.assign(in_label=matched.notna().to_numpy(), label_match=matched.fillna("").to_numpy())
+    indication = rows["indication"].ne("").to_numpy() if "indication" in rows else False
+    out = rows.assign(in_label=matched.notna().to_numpy(), label_match=matched.fillna("").to_numpy(),
+                      unlabelled=matched.isna().to_numpy() & ~indication)
     return out.sort_values(["in_label", "agent_id"], kind="stable").reset_index(drop=True)

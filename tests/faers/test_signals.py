@@ -180,7 +180,7 @@ def test_cli_lists_signals_and_reports_a_missing_store(store, tmp_path):
     assert "agent_id,ingredient,pt,a,b,c,d,expected,ror,ror_low,ror_high,prr" in listed.output
     shown = runner.invoke(app, ["signals", "--db", str(store), "--min-cases", "1", "--method", "ic,ror",
                                 "--strata", "sex", "--haldane"])
-    assert shown.exit_code == 0 and "ic025" in shown.output and "note: fitting" not in shown.output
+    assert shown.exit_code == 0 and "IC025" in shown.output and "note: fitting" not in shown.output
     missing = runner.invoke(app, ["signals", "--db", str(tmp_path / "none")])
     assert missing.exit_code == 2 and "error: no FAERS store at" in missing.output
     assert "il6 refresh faers PATH" in missing.output and "Traceback" not in missing.output
