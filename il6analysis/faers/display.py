@@ -22,6 +22,7 @@ RULES = {"signal_ror": ("ROR", "ROR lower 95% bound > 1 and a >= 3"),
          "signal_ebgm": ("EBGM", "EB05 >= 2 and a >= 1")}
 """Rule column -> its short name and what it requires."""
 _BOUND = {"ror": "ror_low", "prr": "prr_low", "ic": "ic025", "ebgm": "eb05"}
+_INTERVAL = {"ror": "ROR interval", "prr": "PRR interval", "ic": "IC interval", "ebgm": "EBGM interval"}
 _SHOWN = {"ror": [("ror", "ROR"), ("ror_low", "ROR low"), ("ror_high", "ROR high")],
           "prr": [("prr", "PRR"), ("prr_low", "PRR low"), ("prr_high", "PRR high"), ("chi2", "Chi-square")],
           "ic": [("ic", "IC"), ("ic025", "IC025"), ("ic975", "IC975")],
@@ -71,8 +72,8 @@ def signal_view(table: pd.DataFrame, methods: Sequence[str], per_agent: int = 10
     notes = ["Flagged by: " + "; ".join(f"{short} = {rule}" for short, rule in RULES.values()) + "."]
     if len(unranked):
         agents = ", ".join(f"{agent} {n}" for agent, n in unranked.groupby("agent_id").size().items())
-        notes.append(f"{len(unranked)} pair(s) with a zero cell have no {bound} and were left out of the ranking "
-                     f"({agents}); --csv lists every pair.")
+        notes.append(f"{len(unranked)} pair(s) with a zero cell have no {_INTERVAL[methods[0]]} and were left out "
+                     f"of the ranking ({agents}); --csv lists every pair.")
     prior = table.attrs.get("gamma_mixture")
     if prior is not None and not prior.converged:
         notes.append("the EBGM prior fit did not converge: EBGM, EB05 and EB95 are uncertain.")

@@ -71,7 +71,7 @@ class CaseFilter:
         if self.indications:
             parts.append("given for " + " or ".join(self.indications))
         if self.health_professionals:
-            parts.append("reported by health professionals")
+            parts.append("by health professionals")
         if self.countries:
             parts.append("from " + ", ".join(self.countries))
         if self.sexes:
