@@ -26,6 +26,8 @@ import pandas as pd
 from il6analysis.analysis import labels
 from il6analysis.analysis.safety import frequency_matrix, label_coverage, label_rows
 from il6analysis.analysis.selection import resolve_agents
+from il6analysis.curated import loaders as datasets
+from il6analysis.curated import vocab
 
 TERM_VARIANTS: dict[str, str] = {
     "Hypertriglyceridemia": "Hypertriglyceridaemia",
@@ -131,3 +133,31 @@ def label_rows_shown(view: pd.DataFrame) -> pd.DataFrame:
     :func:`comparator_label` says it (an active comparator is never shown as placebo)."""
     rows = label_rows(view)
     return rows.assign(comparator=rows["comparator"].map(comparator_label))
+
+
+def profile_safety_text(agent: str) -> str:
+    """Return the Markdown that opens an agent profile's safety section, fitted to what is curated:
+    for an agent with label content, where its frequencies come from; for an authorised agent whose
+    label was not seen, that nothing of it is curated; for an agent without an authorised label, that
+    there is no label to show.
+
+    Raises:
+        UnknownNameError: an unknown agent.
+    """
+    agent_id = resolve_agents([agent])[0]
+    name = labels.agent_label(agent_id)
+    if any(agent_id in set(datasets.load_table(t)["agent_id"]) for t in ("adverse_events", "label_frequencies")):
+        return ("Label adverse-reaction frequencies and warnings. Frequencies come from the trials behind this "
+                "agent's label; see the side-effects report for the caveats of comparing them across agents.")
+    if agent_id in set(datasets.load_warnings()["agent_id"]):
+        return (f"The warnings of {name}'s label. No adverse-reaction frequency of its label is curated (the "
+                "notes below say what was not seen), so there is no frequency chart.")
+    approvals = datasets.load_approvals()
+    marketed = approvals[(approvals["agent_id"] == agent_id) & approvals["status"].isin(vocab.MARKETED_STATUSES)]
+    if not marketed.empty:
+        return (f"{name} is authorised, but none of its label's safety sections is curated (the label was not "
+                "seen in the sources consulted), so there is no label table here: an empty section is not an "
+                "absence of adverse reactions or warnings.")
+    status = datasets.load_agents().set_index("agent_id").loc[agent_id, "highest_status"]
+    return (f"{name} has no authorised label (development status: {status}), so there are no label adverse "
+            "reactions or warnings to show; its trials are listed above.")

@@ -367,3 +367,11 @@ def test_an_active_comparator_is_not_called_placebo():
         "active: IV tocilizumab 8 mg/kg (double-dummy: placebo SC)", "placebo SC + DMARDs"}
     legend = plots.excess_dotplot(safety.excess_over_comparator(view)).legends[0]
     assert any("vs active: IV tocilizumab" in t.get_text() for t in legend.get_texts())
+
+
+def test_a_profile_text_fits_an_agent_without_a_label():
+    assert "trials behind this agent's label" in label_display.profile_safety_text("Actemra")
+    unlabelled = label_display.profile_safety_text("levilimab")
+    assert "trials behind" not in unlabelled and "none of its label's safety sections is curated" in unlabelled
+    investigational = label_display.profile_safety_text("olamkicept")
+    assert "no authorised label" in investigational and "phase2" in investigational
