@@ -94,6 +94,20 @@ def append_snapshot(folder: str | Path, domain: str, frame: pd.DataFrame, now: d
     return atomic_write_bytes(path, buffer.getvalue())
 
 
+def _held(folder: str | Path, domain: str, stamp: str | None) -> str:
+    """Return ``stamp`` (default: the newest) once it is known to be held.
+
+    Raises:
+        UsageError: there is no snapshot at all, or none with that stamp.
+    """
+    held = stamps(folder, domain)
+    if not held:
+        raise UsageError(f"no {domain} history in {history_dir(folder)}: run `il6 refresh {domain}` first")
+    if stamp is not None and stamp not in held:
+        raise UsageError(f"no {domain} snapshot {stamp!r} in {domain_dir(folder, domain)}; held: {', '.join(held)}")
+    return held[-1] if stamp is None else stamp
+
+
 def load_snapshot(folder: str | Path, domain: str, stamp: str | None = None) -> pd.DataFrame:
     """Return the snapshot ``stamp`` of ``domain`` (default: the newest), with its dtypes.
 
@@ -102,10 +116,24 @@ def load_snapshot(folder: str | Path, domain: str, stamp: str | None = None) -> 
         UsageError: there is no snapshot at all, or none with that stamp (the
             message lists the stamps held).
     """
-    held = stamps(folder, domain)
-    if not held:
-        raise UsageError(f"no {domain} history in {history_dir(folder)}: run `il6 refresh {domain}` first")
-    stamp = held[-1] if stamp is None else stamp
-    if stamp not in held:
-        raise UsageError(f"no {domain} snapshot {stamp!r} in {domain_dir(folder, domain)}; held: {', '.join(held)}")
+    stamp = _held(folder, domain, stamp)
     return pd.read_parquet(domain_dir(folder, domain) / f"{stamp}{SUFFIX}")
+
+
+def compared_stamps(folder: str | Path, domain: str, old: str | None = None,
+                    new: str | None = None) -> tuple[str, str]:
+    """Return the two snapshots of ``domain`` to compare: ``new`` (default the newest) and ``old``
+    (default the one taken before ``new``).
+
+    Raises:
+        UnknownNameError: ``domain`` is not one of :data:`DOMAINS`.
+        UsageError: there is no history, a stamp is not held, or no snapshot was taken before ``new``.
+    """
+    new = _held(folder, domain, new)
+    if old is None:
+        earlier = stamps(folder, domain)[: stamps(folder, domain).index(new)]
+        if not earlier:
+            raise UsageError(f"no {domain} snapshot before {new} in {domain_dir(folder, domain)}; "
+                             "refresh again to have two")
+        return earlier[-1], new
+    return _held(folder, domain, old), new

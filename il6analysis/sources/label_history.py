@@ -6,7 +6,8 @@ Every ``il6 refresh labels`` appends one snapshot to ``<refreshed>/history/label
 hold yet, the snapshot has one row per section (:data:`SECTIONS`); for a
 version already held, a single row without a section records that the refresh
 saw it again. The text of a version is thus stored once, and successive
-refreshes build up each label's history: any two versions held can be compared.
+refreshes build up each label's history: any two versions held can be compared
+(:func:`diff_label`), and so can the labels two refreshes saw (:func:`labels_history_changes`).
 
 A section that differs between two versions gives the sentences
 (:func:`split_sentences`) removed from the old text and added in the new one,
@@ -21,7 +22,7 @@ import re
 from pathlib import Path
 import pandas as pd
 
-from il6analysis.curated.changes import changes_frame
+from il6analysis.curated.changes import changes_frame, concat_changes
 from il6analysis.curated.matching import closest
 from il6analysis.curated.names import agents_in_text
 from il6analysis.errors import UnknownNameError, UsageError
@@ -270,3 +271,37 @@ def diff_label(folder: str | Path, set_id: str, old: str | None = None, new: str
              "old_source": label_url(set_id, old), "new_source": label_url(set_id, new)}
             for section, removed, added in section_changes(before, after)]
     return changes_frame(rows)
+
+
+def _seen_in(rows: pd.DataFrame, stamp: str) -> dict[str, str]:
+    """Label -> the latest version a snapshot saw."""
+    seen = rows[(rows["stamp"] == stamp) & rows["version"].notna()]
+    return {set_id: max(versions, key=_version_order) for set_id, versions in seen.groupby("set_id")["version"]}
+
+
+def labels_history_changes(folder: str | Path, old: str | None = None, new: str | None = None) -> pd.DataFrame:
+    """Compare the labels two refreshes saw (default: the latest refresh and the one before).
+
+    Args:
+        folder: the refreshed data folder.
+        old, new: stamps of two labels snapshots (:func:`il6analysis.sources.history.compared_stamps`).
+
+    Returns:
+        Rows of the change model: for each label whose latest version differs,
+        :func:`diff_label` of the two versions; a label only the newer refresh
+        saw is ``added``, one only the older saw ``removed`` (key its
+        ``set_id``, source its version's openFDA query).
+
+    Raises:
+        UsageError: there is no history, a stamp is not held, or no snapshot was taken before ``new``.
+    """
+    old, new = history.compared_stamps(folder, DOMAIN, old, new)
+    rows = held_rows(folder)
+    before, after = _seen_in(rows, old), _seen_in(rows, new)
+    appeared = [{"domain": DOMAIN, "key": set_id, "kind": "added", "new_source": label_url(set_id, after[set_id])}
+                for set_id in sorted(set(after) - set(before))]
+    gone = [{"domain": DOMAIN, "key": set_id, "kind": "removed", "old_source": label_url(set_id, before[set_id])}
+            for set_id in sorted(set(before) - set(after))]
+    diffs = [diff_label(folder, set_id, before[set_id], after[set_id])
+             for set_id in sorted(set(before) & set(after)) if before[set_id] != after[set_id]]
+    return concat_changes([changes_frame(appeared + gone), *diffs])

@@ -27,7 +27,7 @@ from il6analysis.curated import loaders as datasets
 from il6analysis.curated.changes import diff_tables
 from il6analysis.curated.identity import RECORD
 from il6analysis.curated.writing import write_table
-from il6analysis.errors import SourceError, UsageError
+from il6analysis.errors import SourceError
 from il6analysis.paths import DRUGSFDA_PROPOSALS, data_folder
 from il6analysis.sources import history
 from il6analysis.sources.cache import ResponseCache
@@ -158,18 +158,10 @@ def trials_history_changes(folder: Path, old: str | None = None, new: str | None
         what the registry changed between the two refreshes.
 
     Raises:
-        UsageError: a stamp is not held, or there is no snapshot before ``new``.
+        UsageError: there is no history, a stamp is not held, or there is no snapshot before ``new``.
     """
-    held = history.stamps(folder, "trials")
-    after = history.load_snapshot(folder, "trials", new)  # raises when nothing or not ``new`` is held
-    new = new or held[-1]
-    if old is None:
-        earlier = held[: held.index(new)]
-        if not earlier:
-            raise UsageError(f"no trials snapshot before {new} in {history.domain_dir(folder, 'trials')}; "
-                             "refresh again to have two")
-        old = earlier[-1]
-    return _trial_changes(history.load_snapshot(folder, "trials", old), after)
+    old, new = history.compared_stamps(folder, "trials", old, new)
+    return _trial_changes(history.load_snapshot(folder, "trials", old), history.load_snapshot(folder, "trials", new))
 
 
 def _with_intent(trials: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame:

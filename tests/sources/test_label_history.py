@@ -16,6 +16,7 @@ from il6analysis.sources.cache import ResponseCache
 from il6analysis.sources.label_history import (
     diff_label,
     label_versions,
+    labels_history_changes,
     section_changes,
     split_sentences,
     version_sections,
@@ -172,3 +173,21 @@ def test_labels_without_any_kept_section_give_an_empty_snapshot(tmp_path):
     outcome = refresh(folder, "label_keytruda_20260811.json", 1)  # minimised upstream: no section at all
     assert outcome.counts["new label versions"] == 0
     assert history.load_snapshot(folder, "labels").empty and label_versions(folder).empty
+
+
+def test_the_labels_two_refreshes_saw_are_compared(two_versions):
+    changes = labels_history_changes(two_versions)  # the second refresh against the first
+    pd.testing.assert_frame_equal(changes, diff_label(two_versions, SILICEA, "1", "2"))
+    refresh(two_versions, "label_keytruda_20260811.json", 3)  # labels without any kept section: none seen
+    gone = labels_history_changes(two_versions)
+    assert gone[["key", "kind", "old_source"]].values.tolist() == [[SILICEA, "removed", label_url(SILICEA, "2")]]
+    records = Recorded("raw_labels_2026-09-28_records3-4_trimmed.json")  # a bare list of two label records
+    records.payload = {"results": records.payload}
+    refresh_labels(two_versions, client=records, cache=ResponseCache(two_versions.parent / "cache"), now=at(4))
+    back = labels_history_changes(two_versions, old="20261202T023000Z")
+    assert back[["key", "kind"]].values.tolist() == [
+        [SILICEA, "removed"], ["00002127-02bc-4c66-b0c3-ca29d8224afc", "added"],
+        ["00006ebc-ec2b-406c-96b7-a3cc422e933f", "added"]]
+    assert labels_history_changes(two_versions, old="20261201T023000Z", new="20261202T023000Z").equals(changes)
+    with pytest.raises(UsageError, match="no labels snapshot before 20261201T023000Z"):
+        labels_history_changes(two_versions, new="20261201T023000Z")
