@@ -149,6 +149,9 @@ def changes_command(
                                                                 "(default: the latest held).")] = None,
     refreshed: Annotated[Path | None, typer.Option(help="With --label: the refreshed data folder holding the history "
                                                         "(default: data/refreshed, or $IL6_REFRESHED_DIR).")] = None,
+    faers: Annotated[Path | None, typer.Option("--faers", help="Instead: this FAERS store's newest quarter against the "
+                                                               "store without it: the signal rules each IL-6 agent x "
+                                                               "term started or stopped meeting.")] = None,
 ) -> None:
     """What changed between two versions of the data: rows added and removed, fields changed, dates refined."""
     from il6analysis.curated.changes import diff_datasets
@@ -156,6 +159,16 @@ def changes_command(
     from il6analysis.paths import data_folder
 
     check_csv_target(csv, force)
+    if faers is not None:
+        from il6analysis.cli.output import note
+        from il6analysis.faers.quarter_changes import faers_signal_changes
+
+        if old is not None or new is not None or label is not None:
+            raise UsageError("--faers compares the store's newest quarter with the rest of it; give no OLD, NEW or --label")
+        changes = faers_signal_changes(absolute(faers), progress=note)
+        emit_changes(changes, {"old": f"{absolute(faers)} without its newest quarter", "new": absolute(faers)},
+                     as_json=as_json, csv=csv, fail_on_change=fail_on_change)
+        return
     if label is not None or version_from or version_to or refreshed:
         _label_changes(label, old, new, version_from, version_to, refreshed, as_json=as_json, csv=csv,
                        fail_on_change=fail_on_change)
