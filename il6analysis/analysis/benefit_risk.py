@@ -20,7 +20,7 @@ from il6analysis.analysis import safety
 from il6analysis.curated import vocab
 
 INFECTION_SOC = "Infections and infestations"
-NO_PERCENTAGES = "no label percentages curated (for this indication, when one is chosen)"
+NO_PERCENTAGES = "no label percentages curated"
 
 
 def _excess_text(rows: pd.DataFrame, top: int) -> str:
@@ -39,7 +39,8 @@ def safety_beside(agents: Iterable[str], indication: str | None = None, top: int
     recorded) and ``label_tables`` (the label tables the excesses come from).
 
     Excesses are read from the agent's label tables of ``indication`` (all when empty); an
-    agent without label percentages reads :data:`NO_PERCENTAGES`, never a guess.
+    agent without label percentages reads :data:`NO_PERCENTAGES` (for this indication, when one is
+    given), never a guess.
     """
     agents = list(agents)
     paired = safety.excess_over_comparator(safety.adverse_events_view(agents, [indication] if indication else None))
@@ -50,7 +51,7 @@ def safety_beside(agents: Iterable[str], indication: str | None = None, top: int
         own = paired[paired["agent_id"] == agent]
         level = warnings.at[topic, agent] if topic in warnings.index and agent in warnings.columns else "not recorded"
         if own.empty:
-            reactions = infections = NO_PERCENTAGES
+            reactions = infections = NO_PERCENTAGES + (" for this indication" if indication else "")
         else:
             reactions = _excess_text(own, top)
             infections = _excess_text(own[own["soc"] == INFECTION_SOC], top) or "no infection row with a comparator %"

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from il6analysis.analysis.changes import source_url
 from il6analysis.analysis.selection import keep_values, resolve_agents, resolve_names
 from il6analysis.curated import vocab
 from il6analysis.curated.efficacy import load_efficacy
@@ -127,9 +128,11 @@ def endpoints_in(view: pd.DataFrame) -> list[str]:
 
 def differences_table(diffs: pd.DataFrame) -> pd.DataFrame:
     """Return the columns a report shows for each arm: trial, population, agent, arm, comparator,
-    endpoint, week, n of both arms, the result in words, and the source."""
+    endpoint, week, n of both arms, the result in words, the source and ``source_url`` (its address:
+    PubMed for a PMID, doi.org for a DOI), for ``show_table(..., links={"source": "source_url"})``."""
     columns = ["trial", "population_label", "agent_id", "arm", "background_therapy", "comparator", "endpoint_label",
-               "timepoint_weeks", "n_arm", "comparator_n", "effect", "source"]
+               "timepoint_weeks", "n_arm", "comparator_n", "effect", "source", "source_url"]
+    diffs = diffs.assign(source_url=diffs["source"].map(source_url))
     table = diffs[columns].rename(columns={"population_label": "population", "endpoint_label": "endpoint",
                                            "timepoint_weeks": "week", "n_arm": "n (arm)",
                                            "comparator_n": "n (comparator)"})

@@ -86,7 +86,7 @@ def test_harm_beside_restates_each_labels_own_excess_and_says_when_there_is_none
     harm = benefit_risk.safety_beside(["sarilumab", "olokizumab"], "RA").set_index("agent_id")
     assert harm.at["sarilumab", "key_reactions"].startswith("Neutropenia +9.8 points (10% vs 0.2%)")  # 10 - 0.2
     assert harm.at["sarilumab", "serious_infections"] == "boxed warning"
-    assert harm.at["olokizumab", "key_reactions"] == benefit_risk.NO_PERCENTAGES
+    assert harm.at["olokizumab", "key_reactions"] == benefit_risk.NO_PERCENTAGES + " for this indication"
     assert harm.at["olokizumab", "serious_infections"] == "not recorded"
 
 
@@ -95,3 +95,10 @@ def test_an_arm_with_two_comparators_gets_two_bars_not_an_average():
     figure = efficacy_plots.difference_chart(diffs, "sustained_remission")
     widths = sorted(round(p.get_width(), 6) for p in figure.axes[0].patches if p.get_width())
     assert widths == sorted([56 - 14, 56 - 18, 53 - 14, 53 - 18])  # each bar one arm against one comparator
+
+
+def test_the_report_table_links_each_source():
+    table = efficacy.differences_table(efficacy.arm_differences(efficacy.efficacy_view("COVID-19")))
+    recovery = table[table["trial"] == "RECOVERY"].iloc[0]
+    assert recovery["source"] == "PMID:33933206"
+    assert recovery["source_url"] == "https://pubmed.ncbi.nlm.nih.gov/33933206/"
