@@ -27,7 +27,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -177,16 +177,18 @@ def execute_report(
     output_dir: Path,
     data: Mapping[str, str],
     cell_timeout: int = DEFAULT_CELL_TIMEOUT,
+    may_publish: Callable[[], bool] | None = None,
 ) -> tuple[Path, Path]:
     """Execute and render ``report`` with already-checked, canonical ``values``
-    (``data``: the data set's identity, :func:`dataset_info`).
+    (``data``: the data set's identity, :func:`dataset_info`); ``may_publish``, if
+    given, is asked right before anything is published (a worker: is my runner alive?).
 
     Returns:
         The published HTML and executed-notebook paths.
 
     Raises:
-        ReportFailed: the notebook raised, timed out or could not be rendered;
-            nothing was published and the previous outputs are untouched.
+        ReportFailed: the notebook raised, timed out or could not be rendered, or
+            ``may_publish`` said no; nothing was published and the previous outputs are untouched.
     """
     import nbformat
     import papermill
@@ -221,6 +223,8 @@ def execute_report(
         except Exception as exc:  # kernel death, cell timeout, rendering error, a full disk
             kept = _keep_failed(executed, failed)
             raise ReportFailed(name, slug, _describe(exc), notebook=kept) from None
+        if may_publish is not None and not may_publish():
+            raise ReportFailed(name, slug, "the run that asked for this report has ended; nothing was published")
         html_path, notebook_path = target / f"{slug}.html", target / f"{slug}.ipynb"
         staged = Path(scratch) / f"{slug}.html"
         try:

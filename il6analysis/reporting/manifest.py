@@ -24,6 +24,9 @@ from il6analysis.errors import CannotWrite, UsageError
 MANIFEST = "manifest.json"
 INDEX = "index.html"
 FINISHED = ("ok", "skipped")
+RECORD_SLACK_S = 2.0
+"""How much newer than its recorded ``generated`` time a published page may be: times are
+kept to the second, and a run is recorded just after its worker published."""
 
 
 @dataclass
@@ -144,7 +147,7 @@ def record_suite(output_dir: Path, suite_key: str, suite_fingerprint: str, keys:
 
 def suite_is_current(output_dir: Path, suite_key: str, suite_fingerprint: str) -> bool:
     """True when the last complete run of this suite had the same fingerprint and
-    all its reports are still published."""
+    all its reports are still published, none of them since (see :func:`reconcile`)."""
     document = read_document(output_dir)
     record = document["suites"].get(suite_key)
     if not record or record["fingerprint"] != suite_fingerprint:
@@ -152,7 +155,55 @@ def suite_is_current(output_dir: Path, suite_key: str, suite_fingerprint: str) -
     entries = document["reports"]
     return all(
         key in entries and entries[key]["status"] in FINISHED and (output_dir / (entries[key]["html"] or "")).is_file()
+        and _unrecorded_publication(output_dir, entries[key]) is None
         for key in record["reports"]
     )
+
+
+def _unrecorded_publication(output_dir: Path, entry: dict[str, Any]) -> float | None:
+    """Return the modification time of ``entry``'s page when it was published after the manifest
+    last recorded it (by a worker whose run was killed before recording), else ``None``."""
+    page = output_dir / (entry.get("html") or f"{entry['report']}/{entry['slug']}.html")
+    try:
+        published = page.stat().st_mtime
+    except OSError:
+        return None
+    generated = entry.get("generated")
+    if generated and published <= dt.datetime.fromisoformat(generated).timestamp() + RECORD_SLACK_S:
+        return None
+    return published
+
+
+def reconcile(output_dir: Path) -> list[str]:
+    """Make the manifest agree with the pages on disk; call it holding the output lock.
+
+    A page newer than its entry (a run killed after its worker published, before it was
+    recorded) is recorded as it is: status ``ok``, ``generated`` its file time, and no
+    fingerprint, because the inputs it was made from are unknown, so the next run renders
+    it again; the suites that include it are no longer complete.
+
+    Returns:
+        The keys of the entries changed (none: the manifest is not rewritten).
+
+    Raises:
+        UsageError: ``manifest.json`` is not a manifest.
+        CannotWrite: the manifest or index could not be written.
+    """
+    document = read_document(output_dir)
+    changed = []
+    for key, entry in document["reports"].items():
+        published = _unrecorded_publication(output_dir, entry)
+        if published is None:
+            continue
+        base = f"{entry['report']}/{entry['slug']}"
+        notebook = entry.get("notebook") or (f"{base}.ipynb" if (output_dir / f"{base}.ipynb").is_file() else None)
+        entry.update(status="ok", html=entry.get("html") or f"{base}.html", notebook=notebook, error=None, inputs={},
+                     fingerprint="", generated=dt.datetime.fromtimestamp(int(published), dt.UTC).isoformat())
+        changed.append(key)
+    if changed:
+        for suite_key in [k for k, record in document["suites"].items() if set(record["reports"]) & set(changed)]:
+            del document["suites"][suite_key]
+        _write_document(output_dir, document)
+    return changed
 
 

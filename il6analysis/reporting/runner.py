@@ -18,6 +18,10 @@
   removes scratch files, and only then releases the lock and raises
   :class:`~il6analysis.errors.Interrupted`. A report stopped that way is not
   recorded: the manifest keeps its previous entry.
+* **Killed runs.** Workers die with the runner, even when it is killed with
+  SIGKILL, and never publish once it is gone (:mod:`~il6analysis.reporting.worker`);
+  the next run removes what a killed run left and records any page it published
+  (:func:`~il6analysis.reporting.manifest.reconcile`).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from il6analysis.reporting.manifest import (
     ReportRun,
     now,
     read_manifest,
+    reconcile,
     record_run,
     record_suite,
     suite_is_current,
@@ -119,6 +124,14 @@ def suite_fingerprint(suite_text: str, folder: Path | None, data: Mapping[str, s
 
 
 # --- executing runs in workers ---------------------------------------------------------------
+
+
+def _take_over(output_dir: Path) -> None:
+    """Start a run on ``output_dir`` (holding its lock) from what an earlier, killed run left:
+    scratch folders are removed and pages published but never recorded are recorded
+    (:func:`~il6analysis.reporting.manifest.reconcile`), so they are rendered again."""
+    _remove_scratch(output_dir)
+    reconcile(output_dir)
 
 
 def _remove_scratch(output_dir: Path, run: ReportRun | None = None) -> None:
@@ -273,6 +286,7 @@ def run_report(
         run = new_run(report, values, parameter_slug(values, report.defaults), data)
         stops.check()
         with output_lock(output_dir):
+            _take_over(output_dir)
             _execute([run], output_dir, 1, report_timeout, cell_timeout or DEFAULT_CELL_TIMEOUT, folder, done,
                      observer, data, stops)
     if run.status == "failed":
@@ -330,6 +344,7 @@ def run_suite(
         planned = [new_run(job.report, job.parameters, job.slug, data) for job in load_suite(suite_file, folder)]
         stops.check()
         with output_lock(output_dir):
+            _take_over(output_dir)
             result = _run_planned(planned, output_dir, jobs, force, report_timeout, cell_timeout or DEFAULT_CELL_TIMEOUT,
                                   folder, observer, data, stops, suite_key)
             if not result.failed:

@@ -6,7 +6,11 @@ identity), executes and publishes that report, and answers one JSON line on
 standard output: ``{"status": "ok", "html": ..., "notebook": ...}`` or
 ``{"status": "failed", "error": ..., "cause": ..., "cell": ..., "notebook": ...}``.
 SIGTERM ends it cleanly: its kernel is shut down and its scratch files removed;
-further SIGTERMs do not cut that short.
+further SIGTERMs do not cut that short. A worker dies with the runner that
+started it: on Linux the kernel sends it SIGTERM when the runner dies, however
+it died (``prctl(PR_SET_PDEATHSIG)``), and on every system it checks that the
+runner is still its parent right before publishing, so a killed run never has
+pages published behind the manifest's back.
 
 :class:`WorkerProcess` is how :mod:`il6analysis.reporting.runner` starts a
 worker, hands it reports and stops it; :func:`stop_workers` stops several and
@@ -42,8 +46,24 @@ def _stop(signum: int, frame: object) -> None:
     sys.exit(128 + signum)
 
 
-def handle(request: dict[str, Any], folder: Path | None) -> dict[str, Any]:
-    """Run one request; return the answer line's content (never raises for a failed report)."""
+PR_SET_PDEATHSIG = 1
+"""Linux ``prctl`` option: the signal a process gets when its parent dies (``<linux/prctl.h>``)."""
+
+
+def _die_with(runner: int) -> None:
+    """Have this process sent SIGTERM when ``runner`` (its parent) dies (Linux; elsewhere the
+    check before publishing alone applies), and exit at once if it is already gone."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != runner:  # died before the request above took effect
+        sys.exit(128 + signal.SIGTERM)
+
+
+def handle(request: dict[str, Any], folder: Path | None, runner: int | None = None) -> dict[str, Any]:
+    """Run one request; return the answer line's content (never raises for a failed report).
+    With ``runner``, the report is published only while that process is still this one's parent."""
     from il6analysis.reporting.catalog import load_report
     from il6analysis.reporting.execute import execute_report
 
@@ -51,7 +71,8 @@ def handle(request: dict[str, Any], folder: Path | None) -> dict[str, Any]:
     try:
         report = load_report(request["report"], folder)
         html, notebook = execute_report(report, request["parameters"], request["slug"], output_dir,
-                                        request["data"], request["cell_timeout"])
+                                        request["data"], request["cell_timeout"],
+                                        may_publish=None if runner is None else lambda: os.getppid() == runner)
     except ReportFailed as exc:
         return {"status": "failed", "error": str(exc), "cause": exc.error, "cell": exc.cell,
                 "notebook": str(exc.notebook) if exc.notebook else None}
@@ -64,15 +85,18 @@ def main(argv: list[str] | None = None) -> None:
     """Serve requests until standard input closes."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--notebook-dir", type=Path, default=None)
+    parser.add_argument("--runner", type=int, default=None, help="PID of the runner; the worker dies with it")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    if args.runner is not None:
+        _die_with(args.runner)
     answers = sys.stdout
     sys.stdout = sys.stderr  # nothing but answers may reach the parent's channel
     import il6analysis.reporting.execute  # noqa: F401  (pay the import cost before the first request)
 
     for line in sys.stdin:
-        answers.write(json.dumps(handle(json.loads(line), args.notebook_dir)) + "\n")
+        answers.write(json.dumps(handle(json.loads(line), args.notebook_dir, args.runner)) + "\n")
         answers.flush()
 
 
@@ -92,7 +116,7 @@ class WorkerProcess:
     """
 
     def __init__(self, folder: Path | None, log: IO[str], environment: Mapping[str, str]) -> None:
-        command = [sys.executable, "-m", "il6analysis.reporting.worker"]
+        command = [sys.executable, "-m", "il6analysis.reporting.worker", "--runner", str(os.getpid())]
         if folder is not None:
             command += ["--notebook-dir", str(folder)]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
