@@ -18,6 +18,7 @@ from il6analysis.sources.label_history import (
     label_versions,
     labels_history_changes,
     section_changes,
+    snapshot_rows,
     split_sentences,
     version_sections,
 )
@@ -191,3 +192,18 @@ def test_the_labels_two_refreshes_saw_are_compared(two_versions):
     assert labels_history_changes(two_versions, old="20261201T023000Z", new="20261202T023000Z").equals(changes)
     with pytest.raises(UsageError, match="no labels snapshot before 20261201T023000Z"):
         labels_history_changes(two_versions, new="20261201T023000Z")
+
+
+def test_a_label_found_by_several_agents_searches_is_kept_once_for_the_agent_its_brand_names():
+    def rows(agent_id: str) -> list[dict]:
+        return [{"set_id": "s-1", "agent_id": agent_id, "brand": "TYENNE", "effective_time": pd.Timestamp("2025-01-01"),
+                 "version": "4", "section": section, "text": "Text."} for section in ("boxed_warning", "warnings")]
+
+    labels = pd.DataFrame(rows("tocilizumab") + rows("tocilizumab-aazg"))  # the reference's search finds it too
+    nothing_held = pd.DataFrame({"set_id": pd.Series(dtype="str"), "version": pd.Series(dtype="str")})
+    snapshot = snapshot_rows(labels, nothing_held)
+    assert snapshot[["agent_id", "section"]].values.tolist() == [
+        ["tocilizumab-aazg", "boxed_warning"], ["tocilizumab-aazg", "warnings"]]
+    seen_again = snapshot_rows(labels, snapshot)
+    assert seen_again[["set_id", "version", "agent_id"]].values.tolist() == [["s-1", "4", "tocilizumab-aazg"]]
+    assert seen_again["section"].isna().all() and seen_again["text"].isna().all()
