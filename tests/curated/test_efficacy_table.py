@@ -47,7 +47,7 @@ HAND_CHECKED = [
     (dict(trial="TARGET", arm="150 mg SC every 2 weeks", endpoint="haq_di_change", timepoint_weeks=12), -0.46, -0.26, 181, 181),
     (dict(trial="MOBILITY", arm="200 mg SC every 2 weeks", endpoint="acr20"), 66.4, 33.4, None, None),
     (dict(trial="SOLAR", endpoint="acr20"), 68.6, 38.5, 102, 52),
-    (dict(trial="SAPHYR", arm="200 mg SC every 2 weeks + 26-week prednisone taper", timepoint_weeks=52,
+    (dict(trial="Sarilumab GCA phase 3", arm="200 mg SC every 2 weeks + 26-week prednisone taper", timepoint_weeks=52,
           comparator="placebo + 52-week prednisone taper"), 46, 30, 13, 10),
     (dict(trial="SC-II", endpoint="das28_remission"), 32.0, 4.0, None, None),
     (dict(trial="ADACTA", endpoint="das28_esr_change"), -3.3, -1.8, 163, 162),
