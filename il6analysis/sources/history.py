@@ -88,7 +88,7 @@ def append_snapshot(folder: str | Path, domain: str, frame: pd.DataFrame, now: d
     """
     where = domain_dir(folder, domain)
     buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
+    frame.to_parquet(buffer, index=False, compression="zstd")
     where.mkdir(parents=True, exist_ok=True)
     path = where / f"{_new_stamp(stamps(folder, domain), now)}{SUFFIX}"
     return atomic_write_bytes(path, buffer.getvalue())
