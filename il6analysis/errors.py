@@ -205,6 +205,13 @@ class StoreError(Il6Error):
     exit_code = EXIT_USAGE
 
 
+class StoreDamaged(Il6Error):
+    """A FAERS store whose files no longer match its catalog: a file changed,
+    missing or unreadable, or a quarter's folder renamed. The message names the
+    quarter and says how to repair it (re-add the quarter); nothing is changed.
+    Exit code 1: the data is invalid."""
+
+
 class OutputLocked(Il6Error):
     """Another run is writing to the same output folder."""
 

@@ -22,7 +22,10 @@ refresh_app = typer.Typer(help="Fetch or ingest public sources: ClinicalTrials.g
 labels_app = typer.Typer(help="The openFDA label versions kept by `il6 refresh labels`.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(refresh_app, name="refresh")
+store_app = typer.Typer(help="Check the FAERS store against its catalog, or rebuild a lost catalog.",
+                        no_args_is_help=True)
 app.add_typer(labels_app, name="labels")
+app.add_typer(store_app, name="store")
 
 
 def main() -> None:
@@ -30,4 +33,4 @@ def main() -> None:
     app()
 
 
-from il6analysis.cli import changes, data, labels, refresh, report, signals  # noqa: E402,F401  (each registers its commands)
+from il6analysis.cli import cases, changes, data, labels, refresh, report, signals, store  # noqa: E402,F401  (each registers its commands)

@@ -1,4 +1,4 @@
-"""``il6 refresh``: update from ClinicalTrials.gov and openFDA, propose approvals from Drugs@FDA, ingest FAERS quarters."""
+"""``il6 refresh``: ClinicalTrials.gov and openFDA updates, Drugs@FDA proposals, FAERS quarters."""
 
 from __future__ import annotations
 
@@ -20,25 +20,39 @@ def refresh_faers(
     paths: Annotated[list[Path], typer.Argument(help="FAERS or legacy AERS quarterly zips or unpacked folders.")],
     db: Annotated[Path | None, typer.Option(help="FAERS store folder to add to (default: the faers location, "
                                                  "or $IL6_FAERS_DB).")] = None,
+    quarter: Annotated[str | None, typer.Option(help="The quarter of the one extract given (e.g. 2017Q2), when "
+                                                     "its DEMO file's name does not show it.")] = None,
     memory_limit: Annotated[str, typer.Option(help="DuckDB memory limit while reading a quarter.")] = "1GB",
 ) -> None:
     """Add FAERS quarterly ASCII files to the store the reports and `il6 signals` read.
 
     Each quarter is read on its own and stored as Parquet; re-adding a quarter
-    replaces it. De-duplication (latest case version, deleted cases) is applied
-    over the whole history when the store is read. A failed add leaves the
-    store as it was.
+    replaces it, and says so. De-duplication (latest case version, deleted cases)
+    is applied over the whole history when the store is read. A failed add leaves
+    the store as it was. On a terminal a bar shows each quarter's progress and
+    the time left.
     """
+    import contextlib
+    import os
+    import sys
+
+    from il6analysis.cli.store import IngestProgress
     from il6analysis.faers.ingest import add_quarters
 
     store = location("faers", db)
+    shown = IngestProgress() if sys.stderr.isatty() and os.environ.get("CI") is None else None
 
     def progress(done: int, total: int, path: str) -> None:
         note(f"reading {done + 1}/{total}: {path}")
 
-    for entry in add_quarters(store, paths, memory_limit=memory_limit, progress=progress):
-        rows = entry["rows"]
-        typer.echo(f"added {entry['quarter']} to {store}: {rows['demo']} reports, {rows['drug']} drug rows, "
+    with shown or contextlib.nullcontext():
+        entries = add_quarters(store, paths, quarter=quarter, memory_limit=memory_limit,
+                               progress=shown.quarter if shown else progress, reading=shown and shown.reading)
+    for entry in entries:
+        rows, replaced = entry["rows"], entry["replaced"]
+        done = (f"replaced {entry['quarter']} (added {replaced['ingested_at']}) in" if replaced
+                else f"added {entry['quarter']} to")
+        typer.echo(f"{done} {store}: {rows['demo']} reports, {rows['drug']} drug rows, "
                    f"{rows['reac']} reaction rows, {rows['deleted']} deleted cases listed")
 
 
@@ -87,8 +101,8 @@ def refresh_labels_command(out: OutDir = None, cache_dir: CacheDir = None) -> No
 def refresh_drugsfda_command(
     out: OutDir = None,
     cache_dir: CacheDir = None,
-    proposals: Annotated[Path | None, typer.Option(help="File to write the proposals to (default: "
-                                                        "approvals.proposals.csv in the refreshed data folder).")] = None,
+    proposals: Annotated[Path | None, typer.Option(
+        help="File to write the proposals to (default: approvals.proposals.csv in the refreshed data folder).")] = None,
 ) -> None:
     """Propose approval changes from Drugs@FDA (openFDA drug/drugsfda) for a person to review.
 

@@ -37,6 +37,7 @@ _QUARTER_IN_NAME = re.compile(r"DEMO(\d{2})Q([1-4])", re.IGNORECASE)
 QUARTER_LABEL = re.compile(r"(19|20)\d{2}Q[1-4]")
 """A quarter label such as ``2017Q2``."""
 _CHUNK = 1 << 20
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 @dataclass
 class SourceFile:
@@ -47,6 +48,7 @@ class SourceFile:
     label: str
     member: str | None = None
     path: Path | None = None
+    size: int = 0
 
 
 @dataclass
@@ -94,16 +96,16 @@ def open_extract(path: str | Path, quarter: str | None = None) -> Extract:
     """
     path = Path(path)
     if path.is_dir():
-        files = [SourceFile(_kind_of(f.name), f.name, str(f), path=f) for f in sorted(path.rglob("*"))
-                 if f.is_file() and _kind_of(f.name)]
+        files = [SourceFile(_kind_of(f.name), f.name, str(f), path=f, size=f.stat().st_size)
+                 for f in sorted(path.rglob("*")) if f.is_file() and _kind_of(f.name)]
     elif path.is_file():
         try:
             with zipfile.ZipFile(path) as archive:
-                members = [info.filename for info in archive.infolist() if not info.is_dir()]
+                members = [(info.filename, info.file_size) for info in archive.infolist() if not info.is_dir()]
         except (zipfile.BadZipFile, EOFError) as error:
             raise SourceError(f"{path}: not a readable zip file, truncated or corrupt ({error})") from None
-        files = [SourceFile(_kind_of(PurePosixPath(m).name), PurePosixPath(m).name, f"{path}:{m}", member=m)
-                 for m in members if _kind_of(PurePosixPath(m).name)]
+        files = [SourceFile(_kind_of(PurePosixPath(m).name), PurePosixPath(m).name, f"{path}:{m}", member=m, size=size)
+                 for m, size in members if _kind_of(PurePosixPath(m).name)]
     else:
         raise SourceError(f"{path} is neither a zip file nor a folder")
     grouped: dict[str, list[SourceFile]] = {}
@@ -122,15 +124,62 @@ def open_extract(path: str | Path, quarter: str | None = None) -> Extract:
         match = _QUARTER_IN_NAME.match(grouped["demo"][0].name)
         if not match:
             raise SourceError(f"{path}: cannot tell the quarter from {grouped['demo'][0].name} "
-                              "(expected a name like DEMO17Q2.txt); give the quarter, e.g. 2017Q2")
+                              "(expected a name like DEMO17Q2.txt); give the quarter with --quarter, e.g. "
+                              "--quarter 2017Q2 (in Python: quarter='2017Q2')")
         quarter = f"20{match[1]}Q{match[2]}"
     if not QUARTER_LABEL.fullmatch(quarter):
         raise SourceError(f"quarter {quarter!r} is not a quarter label like 2017Q2")
     return Extract(path, quarter, grouped)
 
 
+class _LoneCr:
+    """Fed a file chunk by chunk, returns each chunk with every CR that does not end a line (not followed by
+    LF) replaced by a space, and counts them. DuckDB's CSV reader takes any CR for a line end, so a CR inside
+    a field would split its line; as a space it is whitespace, which the stored text collapses anyway."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._carry = b""
+
+    def __call__(self, chunk: bytes, final: bool = False) -> bytes:
+        data, self._carry = self._carry + chunk, b""
+        if data.endswith(b"\r") and not final:  # its LF may start the next chunk
+            data, self._carry = data[:-1], b"\r"
+        lone = data.count(b"\r") - data.count(b"\r\n")
+        if lone:
+            self.count += lone
+            data = _LONE_CR.sub(b" ", data)
+        return data
+
+
+def _copy(file: SourceFile, scratch: Path, chunks, feed) -> int:
+    """Write ``chunks`` (each first given to ``feed``) into a new file of ``scratch``, lone CRs as spaces,
+    point ``file`` at it and return how many lone CRs there were."""
+    file.path, fix = scratch / f"{uuid.uuid4().hex[:8]}-{file.name}", _LoneCr()
+    with open(file.path, "wb") as out:
+        for chunk in chunks:
+            feed(chunk)
+            out.write(fix(chunk))
+        out.write(fix(b"", final=True))
+    return fix.count
+
+
+def _chunks(reader):
+    while chunk := reader.read(_CHUNK):
+        yield chunk
+
+
 def materialise(file: SourceFile, archive: Path, scratch: Path) -> dict:
-    """Extract ``file`` into ``scratch`` when it is a zip member; return its name, sha256, size and encoding."""
+    """Put ``file`` on disk to be read: a zip member unpacked into ``scratch``, a file with a CR inside a
+    field copied there with that CR as a space (see :class:`_LoneCr`).
+
+    Returns:
+        ``name``, ``sha256`` and ``bytes`` of the file as given, its ``encoding`` (``utf-8`` when valid,
+        else ``latin-1``) and ``lone_cr``, how many CRs inside fields became spaces.
+
+    Raises:
+        SourceError: a zip member cannot be decompressed.
+    """
     sha, size = hashlib.sha256(), 0
     utf8, valid = codecs.getincrementaldecoder("utf-8")("strict"), True
 
@@ -145,23 +194,28 @@ def materialise(file: SourceFile, archive: Path, scratch: Path) -> dict:
                 valid = False
 
     if file.member is not None:
-        file.path = scratch / f"{uuid.uuid4().hex[:8]}-{file.name}"
         try:
-            with zipfile.ZipFile(archive) as opened, opened.open(file.member) as reader, open(file.path, "wb") as out:
-                while chunk := reader.read(_CHUNK):
-                    feed(chunk)
-                    out.write(chunk)
+            with zipfile.ZipFile(archive) as opened, opened.open(file.member) as reader:
+                lone = _copy(file, scratch, _chunks(reader), feed)
         except (zipfile.BadZipFile, zlib.error, EOFError) as error:
             raise SourceError(f"{file.label}: cannot be decompressed, zip truncated or corrupt ({error})") from None
     else:
+        counter = _LoneCr()
         with open(file.path, "rb") as reader:
-            while chunk := reader.read(_CHUNK):
+            for chunk in _chunks(reader):
                 feed(chunk)
+                counter(chunk)
+        counter(b"", final=True)
+        lone = counter.count
+        if lone:
+            with open(file.path, "rb") as reader:
+                _copy(file, scratch, _chunks(reader), lambda chunk: None)
     try:
         utf8.decode(b"", final=True)
     except UnicodeDecodeError:
         valid = False
-    return {"name": file.name, "sha256": sha.hexdigest(), "bytes": size, "encoding": "utf-8" if valid else "latin-1"}
+    return {"name": file.name, "sha256": sha.hexdigest(), "bytes": size, "encoding": "utf-8" if valid else "latin-1",
+            "lone_cr": lone}
 
 
 def sha256_of(path: Path) -> str:

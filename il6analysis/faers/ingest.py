@@ -38,10 +38,19 @@ from pathlib import Path
 
 import duckdb
 
-from il6analysis.errors import CannotWrite, OutputLocked, SourceError
+from il6analysis.errors import CannotWrite, OutputLocked, SourceError, StoreDamaged, StoreError, UsageError
 from il6analysis.faers.extract import open_extract
-from il6analysis.faers.normalise import write_tables
-from il6analysis.faers.store import CATALOG, OUTPUTS, read_catalog
+from il6analysis.faers.integrity import part_checksums
+from il6analysis.faers.normalise import Reading, write_tables
+from il6analysis.faers.store import (
+    CATALOG,
+    FORMAT,
+    FORMAT_VERSION,
+    HOW_TO_INGEST,
+    OUTPUTS,
+    quarter_folders,
+    read_catalog,
+)
 
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT}
 _REFUSALS = ("No space left on device", "Read-only file system", "Permission denied", "Disk quota exceeded")
@@ -123,8 +132,20 @@ def _remove_orphans(store: Path, catalog: dict) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def _check_folders(store: Path, catalog: dict, replacing: str) -> None:
+    """Refuse to write when the catalog names a folder that is not there (a quarter's folder renamed or
+    moved): the add would otherwise remove the real folder as a leftover. ``replacing`` may be missing."""
+    missing = {quarter: entry["folder"] for quarter, entry in catalog["quarters"].items()
+               if quarter != replacing and not (store / entry["folder"]).is_dir()}
+    if missing:
+        named = ", ".join(f"{folder} (quarter {quarter})" for quarter, folder in sorted(missing.items()))
+        raise StoreDamaged(f"{store / CATALOG} names {named}, which is not there (renamed or moved?); nothing was "
+                           "changed: put the folder back, or rebuild the catalog from the folders there with "
+                           f"`il6 store rebuild-catalog --db {store}`")
+
+
 def add_quarter(store: str | Path, path: str | Path, quarter: str | None = None, *,
-                memory_limit: str = "1GB", threads: int | None = None) -> dict:
+                memory_limit: str = "1GB", threads: int | None = None, reading: Reading | None = None) -> dict:
     """Add one quarterly extract (zip or folder) to the store, replacing that quarter if present.
 
     Args:
@@ -132,15 +153,19 @@ def add_quarter(store: str | Path, path: str | Path, quarter: str | None = None,
         path: a FAERS or legacy AERS quarterly zip, or a folder of its files.
         quarter: the label, e.g. ``"2017Q2"`` (default: from the DEMO file name).
         memory_limit, threads: for DuckDB while reading.
+        reading: called as ``reading(done, total)`` in bytes of the extract's tables while they are read.
 
     Returns:
-        The quarter's catalog entry.
+        The quarter's catalog entry, with ``replaced``: the ``quarter``, ``folder`` and ``ingested_at`` of
+        the copy of that quarter it replaced, or None.
 
     Raises:
         SourceError: the extract cannot be read (see
             :func:`il6analysis.faers.extract.open_extract` and
             :func:`il6analysis.faers.normalise.write_tables`).
-        StoreError: ``store`` is not a store, or one of another format version.
+        StoreError: ``store`` is not a store, or one of another format version, or a folder holding
+            quarter data without a catalog.
+        StoreDamaged: the catalog names a folder that is not there (another quarter's).
         OutputLocked: another process is adding to the same store.
         CannotWrite: the store cannot be written (read-only, disk full).
         In every case the store is as it was before.
@@ -152,14 +177,16 @@ def add_quarter(store: str | Path, path: str | Path, quarter: str | None = None,
         (store / "parts").mkdir(parents=True, exist_ok=True)
         with _locked(store):
             catalog = read_catalog(store, writing=True)
+            _check_folders(store, catalog, extract.quarter)
             _remove_orphans(store, catalog)
             name = uuid.uuid4().hex[:12]
             staging = store / f".staging-{name}"
             part = store / "parts" / f"{extract.quarter}-{name}"
             staging.mkdir()
             try:
-                entry = write_tables(extract, staging, memory_limit=memory_limit, threads=threads)
+                entry = write_tables(extract, staging, memory_limit=memory_limit, threads=threads, reading=reading)
                 _check_written(staging, entry)
+                entry["checksums"] = part_checksums(staging)
                 os.rename(staging, part)
                 _fsync(part.parent)
                 entry |= {"folder": part.relative_to(store).as_posix(),
@@ -174,18 +201,22 @@ def add_quarter(store: str | Path, path: str | Path, quarter: str | None = None,
                 raise
             if previous:
                 shutil.rmtree(store / previous["folder"], ignore_errors=True)
-    return entry
+    replaced = previous and {key: previous.get(key) for key in ("quarter", "folder", "ingested_at")}
+    return {**entry, "replaced": replaced or None}
 
 
-def add_quarters(store: str | Path, paths: Iterable[str | Path], *, memory_limit: str = "1GB",
-                 threads: int | None = None, progress: Callable[[int, int, str], None] | None = None) -> list[dict]:
+def add_quarters(store: str | Path, paths: Iterable[str | Path], *, quarter: str | None = None,
+                 memory_limit: str = "1GB", threads: int | None = None,
+                 progress: Callable[[int, int, str], None] | None = None, reading: Reading | None = None) -> list[dict]:
     """Add several quarterly extracts, one at a time (see :func:`add_quarter`).
 
     A failing extract stops the run; the quarters added before it stay added
     (each is complete), and the message names the extract that failed.
 
     Args:
+        quarter: the label of the one extract given, when its DEMO file's name does not show it.
         progress: called as ``progress(done, total, path)`` before each extract.
+        reading: passed to :func:`add_quarter`.
 
     Returns:
         The catalog entry of each quarter added, in order.
@@ -193,15 +224,98 @@ def add_quarters(store: str | Path, paths: Iterable[str | Path], *, memory_limit
     Raises:
         As :func:`add_quarter`; a ``SourceError`` message also says how many
         extracts were added before the failing one.
+        UsageError: ``quarter`` given with more than one extract.
     """
     paths = [Path(p) for p in paths]
+    if quarter is not None and len(paths) != 1:
+        raise UsageError(f"a quarter label ({quarter}) names one extract, and {len(paths)} were given; "
+                         "add the others separately")
     entries = []
     for number, path in enumerate(paths):
         if progress:
             progress(number, len(paths), str(path))
         try:
-            entries.append(add_quarter(store, path, memory_limit=memory_limit, threads=threads))
+            entries.append(add_quarter(store, path, quarter, memory_limit=memory_limit, threads=threads,
+                                       reading=reading))
         except SourceError as error:
             done = f"; the {number} extract(s) before it were added" if number else ""
             raise SourceError(f"{error}{done}") from None
     return entries
+
+
+def _rebuilt_entry(store: Path, folder: Path, known: dict[str, dict]) -> dict:
+    """The catalog entry of one quarter folder, its quarter read from its report keys.
+
+    Raises:
+        ValueError: a file is missing or unreadable, or the reports are not of one quarter (the reason).
+    """
+    missing = [f"{output}.parquet" for output in OUTPUTS if not (folder / f"{output}.parquet").is_file()]
+    if missing:
+        raise ValueError(f"no {', '.join(missing)}")
+    with duckdb.connect() as con:
+        try:
+            rows = {output: con.execute("SELECT count(*) FROM (SELECT hash(t) FROM read_parquet(?) t)",
+                                        [str(folder / f"{output}.parquet")]).fetchone()[0] for output in OUTPUTS}
+            codes, versions = con.execute("SELECT list(DISTINCT report // 1000000000000), count(caseversion) "
+                                          "FROM read_parquet(?)", [str(folder / "demo.parquet")]).fetchone()
+        except duckdb.Error as error:
+            raise ValueError(f"a file cannot be read ({str(error).splitlines()[0]})") from None
+    if len(codes or []) != 1:
+        raise ValueError("its reports are not of one quarter")
+    quarter = f"{codes[0] // 10}Q{codes[0] % 10}"
+    checksums = part_checksums(folder)
+    same = known.get(quarter, {})
+    if same.get("checksums") != checksums:  # not the files the old catalog describes: what is known afresh
+        same = {"source": {"kind": "unknown"}, "files": {}, "layout": "faers" if versions else "laers",
+                "ingested_at": dt.datetime.fromtimestamp(folder.stat().st_mtime, dt.UTC).isoformat(timespec="seconds")}
+    return {**same, "quarter": quarter, "folder": folder.relative_to(store).as_posix(), "rows": rows,
+            "checksums": checksums}
+
+
+def rebuild_catalog(store: str | Path) -> dict:
+    """Write a new ``catalog.json`` from the quarter folders in ``store/parts`` (a catalog lost or
+    hand-edited, a quarter's folder renamed).
+
+    Each folder's quarter is read from its reports' keys, not from its name; every file is read through
+    by DuckDB and its checksums recorded. Where a readable catalog of this version describes the same
+    files, its source and ingest time are kept. A folder that lacks a file or cannot be read, and the
+    older of two folders of one quarter, are left out of the catalog (never deleted here; the next add
+    removes what no catalog names).
+
+    Returns:
+        ``quarters`` (the labels now in the catalog) and ``left_out`` (folder -> why).
+
+    Raises:
+        StoreError: no quarter folder in ``store/parts``.
+        StoreDamaged: no folder is usable (the reasons, and the quarters to re-add).
+        OutputLocked, CannotWrite: as :func:`add_quarter`.
+    """
+    store = Path(store)
+    folders = quarter_folders(store)
+    if not folders:
+        raise StoreError(f"{store} has no quarter folder in parts/ to rebuild a catalog from; {HOW_TO_INGEST}")
+    with _writable(store), _locked(store):
+        try:
+            known = read_catalog(store)["quarters"]
+        except (StoreError, KeyError):
+            known = {}
+        found: dict[str, dict] = {}
+        left_out: dict[str, str] = {}
+        for folder in sorted(folders, key=lambda f: f.stat().st_mtime_ns, reverse=True):
+            name = folder.relative_to(store).as_posix()
+            try:
+                entry = _rebuilt_entry(store, folder, known)
+            except ValueError as reason:
+                left_out[name] = f"{reason}; re-add its quarter"
+                continue
+            if entry["quarter"] in found:
+                left_out[name] = f"an older copy of quarter {entry['quarter']} than {found[entry['quarter']]['folder']}"
+                continue
+            found[entry["quarter"]] = entry
+        if not found:
+            raise StoreDamaged(f"no folder of {store / 'parts'} can be used: "
+                               + "; ".join(f"{name}: {why}" for name, why in left_out.items()))
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        _write_catalog(store, {"format": FORMAT, "format_version": FORMAT_VERSION, "updated_at": now,
+                               "rebuilt_at": now, "quarters": dict(sorted(found.items()))})
+    return {"quarters": sorted(found), "left_out": left_out}

@@ -34,8 +34,11 @@ counting joins and groups integers.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -58,6 +61,11 @@ _MUST_HAVE = {"demo": ("primaryid", "caseid"), "drug": ("primaryid", "role_cod",
               "reac": ("primaryid", "pt"), "outc": ("primaryid", "outc_cod"), "indi": ("primaryid", "indi_pt"),
               "ther": ("primaryid", "start_dt")}
 _NUMERIC = {"primaryid": "BIGINT", "caseid": "BIGINT"}
+Reading = Callable[[int, int], None]
+"""Called as ``reading(done, total)``, in bytes of an extract's table files, while they are read."""
+_SETTINGS = "SET enable_progress_bar = true; SET enable_progress_bar_print = false"
+"""DuckDB tracks each query's progress (read by :func:`_polling`) and draws no bar of its own."""
+_POLL_SECONDS = 0.25
 _CASEID = re.compile(r"[0-9]+")
 _BOM = b"\xef\xbb\xbf"
 _KEY_SPAN = 10**12
@@ -191,7 +199,29 @@ def _read_deletions(files: list[SourceFile]) -> list[int]:
     return sorted(caseids)
 
 
-def write_tables(extract: Extract, folder: Path, *, memory_limit: str = "1GB", threads: int | None = None) -> dict:
+@contextlib.contextmanager
+def _polling(con: duckdb.DuckDBPyConnection, share_done: Callable[[float], None]) -> Iterator[None]:
+    """Within the block, pass the share (0-1) of the running query that DuckDB has done to ``share_done``,
+    a few times a second, from a thread of its own."""
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(_POLL_SECONDS):
+            percent = con.query_progress()
+            if percent >= 0:
+                share_done(min(percent, 100.0) / 100)
+
+    thread = threading.Thread(target=poll, name="duckdb-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def write_tables(extract: Extract, folder: Path, *, memory_limit: str = "1GB", threads: int | None = None,
+                 reading: Reading | None = None) -> dict:
     """Read every table of ``extract`` and write its Parquet files (:data:`il6analysis.faers.store.OUTPUTS`) into ``folder``.
 
     Args:
@@ -200,6 +230,7 @@ def write_tables(extract: Extract, folder: Path, *, memory_limit: str = "1GB", t
             folder inside it, one at a time, and removed).
         memory_limit: DuckDB's memory limit (it spills to disk beyond it).
         threads: DuckDB threads (default: DuckDB's choice).
+        reading: called as ``reading(done, total)`` in bytes of the table files, as DuckDB reads them.
 
     Returns:
         The quarter's catalog entry: ``quarter``, ``source`` (path, sha256 of a
@@ -221,7 +252,11 @@ def write_tables(extract: Extract, folder: Path, *, memory_limit: str = "1GB", t
     entry: dict = {"quarter": extract.quarter, "files": {}, "rows": {},
                    "source": {"path": str(extract.path.resolve()), "kind": "zip" if extract.is_zip else "folder"}}
     selects = _selects(extract.quarter)
+    report = reading or (lambda done, total: None)
+    chosen = [files[0] for table in TABLES if (files := extract.files.get(table))]
+    done, total = 0, sum(file.size for file in chosen)
     with duckdb.connect(config=config) as con:
+        con.execute(_SETTINGS)
         for table in TABLES:
             file = (extract.files.get(table) or [None])[0]
             if file is None:
@@ -230,14 +265,17 @@ def write_tables(extract: Extract, folder: Path, *, memory_limit: str = "1GB", t
                 entry["rows"][table] = 0
                 continue
             info = materialise(file, extract.path, scratch)
-            _load(con, table, file, info)
+            with _polling(con, lambda share: report(done + int(share * file.size), total)):
+                _load(con, table, file, info)
             entry["files"][table] = info
             for output in _WRITES[table]:
                 target = _quoted(str(folder / f"{output}.parquet"))
                 entry["rows"][output] = con.execute(
                     f"COPY ({selects[output]}) TO {target} (FORMAT parquet, COMPRESSION zstd)").fetchone()[0]
-            if file.member is not None:
+            if file.path.parent == scratch:
                 file.path.unlink()
+            done += file.size
+            report(done, total)
         deletions = extract.files.get("deleted", [])
         entry["files"]["deleted"] = [materialise(f, extract.path, scratch) for f in deletions]
         caseids = _read_deletions(deletions)

@@ -19,10 +19,10 @@ from pathlib import Path
 from il6analysis.errors import StoreError
 
 FORMAT = "il6analysis-faers-store"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 """Version 1 was one DuckDB file (``data/faers.duckdb``); version 2 is this folder layout; version 3
 stores each (report, preferred term) once; version 4 adds the therapy starts (``ther``) and each report's
-event date."""
+event date; version 5 records every file's size and checksums (see :mod:`il6analysis.faers.integrity`)."""
 CATALOG = "catalog.json"
 OUTPUTS = ("demo", "drug", "drug_names", "reac", "pt_names", "outc", "indi", "ther", "deleted")
 """The Parquet files of every quarter."""
@@ -31,13 +31,22 @@ _DUCKDB_MAGIC = b"DUCK"
 
 
 def _own_leftover(entry: Path) -> bool:
-    """True for what an add leaves before a store's first catalog: the lock, ``parts/``, staging folders."""
-    return entry.name in (".lock", "parts") or entry.name.startswith((".staging-", f".{CATALOG}."))
+    """True for what an add leaves before a store's first catalog: the lock, an empty ``parts/``, staging
+    folders (a quarter's data is in ``parts/`` only once it is complete)."""
+    if entry.name == "parts":
+        return entry.is_dir() and not any(entry.iterdir())
+    return entry.name == ".lock" or entry.name.startswith((".staging-", f".{CATALOG}."))
 
 
 def is_empty(store: Path) -> bool:
     """True when ``store`` does not exist or is a folder holding nothing but what an unfinished first add left."""
     return not store.exists() or (store.is_dir() and all(_own_leftover(entry) for entry in store.iterdir()))
+
+
+def quarter_folders(store: Path) -> list[Path]:
+    """Return the folders of ``store/parts``, each one quarter's complete data, sorted by name."""
+    parts = store / "parts"
+    return sorted(p for p in parts.iterdir() if p.is_dir()) if parts.is_dir() else []
 
 
 def read_catalog(store: Path, *, writing: bool = False) -> dict:
@@ -72,6 +81,10 @@ def read_catalog(store: Path, *, writing: bool = False) -> dict:
             return {"format": FORMAT, "format_version": FORMAT_VERSION, "quarters": {}}
         raise StoreError(f"no FAERS store at {store}; {HOW_TO_INGEST}")
     catalog_file = store / CATALOG
+    if not catalog_file.is_file() and quarter_folders(store):
+        raise StoreError(f"{store} holds FAERS quarter data ({len(quarter_folders(store))} folder(s) in parts/) but "
+                         f"no {CATALOG}; nothing was read or changed: rebuild the catalog from those folders with "
+                         f"`il6 store rebuild-catalog --db {store}`, or move parts/ away to start an empty store")
     if not catalog_file.is_file():
         raise StoreError(f"{store} is a folder with other files in it, not a FAERS store (it has no {CATALOG}); "
                          "give a store folder, or a new or empty folder with --db")

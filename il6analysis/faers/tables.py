@@ -36,7 +36,8 @@ import ibis.expr.types as ir
 import pandas as pd
 from ibis import _
 
-from il6analysis.errors import UsageError
+from il6analysis.errors import StoreDamaged, UsageError
+from il6analysis.faers.integrity import verify
 from il6analysis.faers.store import read_catalog, table_files
 
 TABLES = ("demo", "drug", "drug_names", "reac", "pt_names", "outc", "indi", "ther", "deleted")
@@ -70,10 +71,30 @@ class Store:
     con: object
     raw: dict[str, ir.Table]
 
+    @contextlib.contextmanager
+    def _reading(self):
+        """Turn DuckDB's failure to read a file of the store (a damaged Parquet file) into
+        :class:`StoreDamaged` naming the quarter when the message shows it."""
+        try:
+            yield
+        except duckdb.Error as error:
+            unreadable = isinstance(error, (duckdb.IOException, duckdb.InvalidInputException))
+            if not unreadable and type(error) is not duckdb.Error:  # a query's own mistake, not the files
+                raise
+            reason = str(error).splitlines()[0]
+            quarter = re.search(r"parts/((?:19|20)\d{2}Q[1-4])-", str(error))
+            repair = (f"re-add quarter {quarter[1]} with `il6 refresh faers PATH --db {self.path}`" if quarter else
+                      f"`il6 store check --db {self.path}` names the quarter to re-add")
+            raise StoreDamaged(f"the FAERS store {self.path} cannot be read ({reason}); {repair}") from None
+
     def execute(self, expr: ir.Table) -> pd.DataFrame:
         """Run ``expr`` on the store's engine and return the result as pandas (on DuckDB, the
-        expression's SQL is run by DuckDB itself)."""
-        with quiet_ibis():
+        expression's SQL is run by DuckDB itself).
+
+        Raises:
+            StoreDamaged: a file of the store cannot be read.
+        """
+        with quiet_ibis(), self._reading():
             if self.engine == "duckdb":
                 return self.con.con.execute(ibis.to_sql(expr, dialect="duckdb")).df()
             return self.con.execute(expr)
@@ -81,7 +102,7 @@ class Store:
     def materialise(self, name: str, expr: ir.Table) -> ir.Table:
         """Compute ``expr`` once into the engine's temporary table ``name`` (replacing one of that name)
         and return it, so that later queries read the result instead of computing it again."""
-        with quiet_ibis():
+        with quiet_ibis(), self._reading():
             if self.engine == "duckdb":
                 self.con.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {ibis.to_sql(expr, dialect='duckdb')}"
                                      ).fetchall()
@@ -134,11 +155,14 @@ def open_store(store: Path, engine: str = "duckdb", *, memory_limit: str = "4GB"
 
     Raises:
         StoreError: as :func:`il6analysis.faers.store.read_catalog`.
+        StoreDamaged: a quarter's folder or file is missing, or its size or footer checksum differs
+            (:func:`il6analysis.faers.integrity.verify`).
         UsageError: an unknown engine, or PySpark missing for ``"spark"``.
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; valid: {', '.join(ENGINES)}")
     catalog = read_catalog(store)
+    verify(store, catalog)
     files = {table: table_files(store, catalog, table) for table in TABLES}
     with quiet_ibis():
         con, raw = _connect(engine, files, memory_limit)

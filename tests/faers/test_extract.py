@@ -244,7 +244,7 @@ def test_quarter_from_the_file_name_or_given(tmp_path):
     sample = copy_sample(HEAD10, tmp_path / "extract")
     (sample / "DEMO20Q3-10.txt").rename(sample / "DEMO_latest.txt")
 
-    with pytest.raises(SourceError, match=r"cannot tell the quarter from DEMO_latest\.txt.*e\.g\. 2017Q2"):
+    with pytest.raises(SourceError, match=r"cannot tell the quarter from DEMO_latest\.txt.*--quarter 2017Q2"):
         open_extract(sample)
     assert open_extract(sample, "2020Q3").quarter == "2020Q3"
     with pytest.raises(SourceError, match="'2020-3' is not a quarter label like 2017Q2"):
