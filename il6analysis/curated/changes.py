@@ -54,6 +54,7 @@ Contract (stable; other modules rely on it):
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -116,9 +117,10 @@ class ChangeSchema(pa.DataFrameModel):
         return (df["kind"] != "refined") | (df["old_precision"].notna() & df["new_precision"].notna())
 
 
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` (columns :data:`CHANGE_COLUMNS`) with the schema's dtypes, validated and stably sorted by
-    domain and key; raises UsageError naming the first broken rule."""
+def _typed(frame: pd.DataFrame, validate: bool = True) -> pd.DataFrame:
+    """``frame`` (columns :data:`CHANGE_COLUMNS`) with the schema's dtypes, validated (unless ``validate`` is
+    false: rows this module built itself) and stably sorted by domain and key; raises UsageError naming the
+    first broken rule."""
     unknown = frame["kind"].notna() & ~frame["kind"].isin(KINDS)
     if unknown.any():
         raise UsageError(f"unknown change kind {frame['kind'][unknown].iloc[0]!r}; valid: {', '.join(KINDS)}")
@@ -130,12 +132,23 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         elif column.endswith("_precision"):
             out[column] = pd.Categorical(values, categories=list(vocab.DATE_PRECISIONS))
         else:
-            out[column] = values.map(lambda v: v if v is None else str(v)).astype("str")
+            out[column] = values.astype("str")
     try:
-        ChangeSchema.validate(out)
+        if validate:
+            ChangeSchema.validate(out)
     except pa.errors.SchemaError as exc:
         raise UsageError(f"not a valid change row: {str(exc).splitlines()[0]}") from None
     return out.sort_values(["domain", "key"], kind="stable").reset_index(drop=True)
+
+
+@functools.cache
+def _empty() -> pd.DataFrame:
+    return _typed(pd.DataFrame(columns=CHANGE_COLUMNS))
+
+
+def _no_change() -> pd.DataFrame:
+    """An empty change frame (a fresh copy)."""
+    return _empty().copy()
 
 
 def changes_frame(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
@@ -187,23 +200,19 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     the precision columns of dates are folded into their dates."""
     dates = _date_columns(frame)
     folded = {f"{c}{PRECISION_SUFFIX}" for c in dates}
-    out = {}
-    for column in frame.columns:
-        if column in folded:
-            continue
-        values = frame[column]
-        if column in dates:
-            text = partial_date_text(values, frame[f"{column}{PRECISION_SUFFIX}"])
-            out[column] = text.where(text != "")
-        else:
-            out[column] = values.astype("str").where(values.notna())
-    return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+    shown = [c for c in frame.columns if c not in folded]
+    plain = frame[[c for c in shown if c not in dates]]
+    text = plain.astype("str").where(plain.notna())
+    for column in dates:
+        written = partial_date_text(frame[column], frame[f"{column}{PRECISION_SUFFIX}"])
+        text[column] = written.where(written != "")
+    return text[shown].reset_index(drop=True)
 
 
 def _key_text(text: pd.DataFrame, key: Sequence[str]) -> pd.Series:
-    parts = text[list(key)].fillna(MISSING_KEY)
-    return parts.apply(lambda row: KEY_SEPARATOR.join(row), axis=1).astype("str") if len(parts) else \
-        pd.Series([], dtype="str")
+    """Each row's key as readable text (see the module docstring)."""
+    parts = [text[column].fillna(MISSING_KEY).astype("str") for column in key]
+    return parts[0].str.cat(parts[1:], sep=KEY_SEPARATOR) if len(parts) > 1 else parts[0]
 
 
 def _check_duplicates(domain: str, side: str, text: pd.DataFrame, key: Sequence[str]) -> None:
@@ -213,18 +222,40 @@ def _check_duplicates(domain: str, side: str, text: pd.DataFrame, key: Sequence[
         raise DuplicateKeyError(f"{domain} ({side})", key, values)
 
 
-def _moved_pairs(old_text: pd.DataFrame, new_text: pd.DataFrame, removed: list[int], added: list[int],
-                 key: Sequence[str], dates: Sequence[str]) -> list[tuple[int, int]]:
-    """Pairs (old row, new row) among removed and added rows that differ in key only by dates and are
-    the only such candidates on both sides."""
+def _moved_pairs(old: pd.DataFrame, new: pd.DataFrame, old_text: pd.DataFrame, new_text: pd.DataFrame,
+                 removed: list[int], added: list[int], key: Sequence[str], dates: Sequence[str]) -> list[tuple[int, int]]:
+    """Pairs (old row, new row) among removed and added rows whose keys differ only in dates: within each group
+    agreeing on the other key columns, first a new row whose dates lie inside exactly one old row's date
+    intervals (and the other way round), then a last old and new row left alone in their group."""
     identity = [c for c in key if c not in dates]
-    if len(identity) == len(key):
+    if len(identity) == len(key) or not removed or not added:
         return []
-    olds = old_text.loc[removed, identity].fillna(MISSING_KEY).apply(tuple, axis=1) if removed else pd.Series([])
-    news = new_text.loc[added, identity].fillna(MISSING_KEY).apply(tuple, axis=1) if added else pd.Series([])
-    once_old, once_new = olds[~olds.duplicated(keep=False)], news[~news.duplicated(keep=False)]
-    new_by_identity = {value: row for row, value in once_new.items()}
-    return [(row, new_by_identity[value]) for row, value in once_old.items() if value in new_by_identity]
+    old, new = old.reset_index(drop=True), new.reset_index(drop=True)
+
+    def interval(frame: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
+        precision = frame[f"{column}{PRECISION_SUFFIX}"].astype("object")
+        return frame[column], latest_day(frame[column], precision)
+
+    spans = {c: (interval(old, c), interval(new, c)) for c in dates}
+
+    def inside(i: int, j: int) -> bool:
+        return all(spans[c][0][0][i] <= spans[c][1][0][j] and spans[c][1][1][j] <= spans[c][0][1][i] for c in dates)
+
+    groups: dict[tuple, tuple[list[int], list[int]]] = {}
+    for side, text, rows in ((0, old_text, removed), (1, new_text, added)):
+        for row, value in zip(rows, text.loc[rows, identity].fillna(MISSING_KEY).itertuples(index=False)):
+            groups.setdefault(tuple(value), ([], []))[side].append(row)
+    pairs = []
+    for olds, news in groups.values():
+        matches = [(i, j) for i in olds for j in news if inside(i, j)]
+        for i, j in matches:
+            if sum(a == i for a, _ in matches) == 1 and sum(b == j for _, b in matches) == 1:
+                pairs.append((i, j))
+        left_old = [i for i in olds if i not in {a for a, _ in pairs}]
+        left_new = [j for j in news if j not in {b for _, b in pairs}]
+        if len(left_old) == 1 and len(left_new) == 1:
+            pairs.append((left_old[0], left_new[0]))
+    return pairs
 
 
 def diff_tables(domain: str, old: pd.DataFrame, new: pd.DataFrame, key: list[str],
@@ -261,10 +292,14 @@ def diff_tables(domain: str, old: pd.DataFrame, new: pd.DataFrame, key: list[str
     pairs = [(i, new_position[k]) for i, k in old_keys.items() if k in new_position]
     removed = [i for i, k in old_keys.items() if k not in new_position]
     added = [i for i, k in new_keys.items() if k not in old_set]
-    moved = _moved_pairs(old_text, new_text, removed, added, key, dates)
+    moved = _moved_pairs(old, new, old_text, new_text, removed, added, key, dates)
     removed = sorted(set(removed) - {i for i, _ in moved})
     added = sorted(set(added) - {j for _, j in moved})
     pairs += moved
+
+    fields = _field_changes(domain, old, new, old_text, new_text, old_keys, pairs, dates, source_column)
+    if not removed and not added and fields.empty:
+        return _no_change()
 
     def sources(text: pd.DataFrame, rows: list[int]) -> list:
         return text[source_column].iloc[rows].tolist() if source_column else [None] * len(rows)
@@ -274,9 +309,9 @@ def diff_tables(domain: str, old: pd.DataFrame, new: pd.DataFrame, key: list[str
                       "old_source": sources(old_text, removed)}),
         pd.DataFrame({"domain": domain, "key": new_keys.iloc[added].tolist(), "kind": "added",
                       "new_source": sources(new_text, added)}),
-        _field_changes(domain, old, new, old_text, new_text, old_keys, pairs, dates, source_column),
+        fields,
     ]
-    return _typed(pd.concat([p.reindex(columns=CHANGE_COLUMNS) for p in parts], ignore_index=True))
+    return _typed(pd.concat([p.reindex(columns=CHANGE_COLUMNS) for p in parts], ignore_index=True), validate=False)
 
 
 def _field_changes(domain: str, old: pd.DataFrame, new: pd.DataFrame, old_text: pd.DataFrame,

@@ -68,11 +68,15 @@ def test_added_removed_and_changed_rows_carry_both_sources():
     ChangeSchema.validate(changes)
 
 
-def test_ambiguous_date_moves_stay_removed_and_added():
-    old = _table([("a", "2017", "x"), ("a", "2018", "x")])
-    new = _table([("a", "2017-02", "x"), ("a", "2018-02", "x")])
+def test_dates_moved_in_a_key_are_paired_by_their_intervals_else_left_as_removed_and_added():
+    old = _table([("a", "2017", "x"), ("a", "2018", "y"), ("b", "2019-01-01", "z"), ("b", "2019-01-05", "w")])
+    new = _table([("a", "2017-02", "x"), ("a", "2018-03-04", "y"), ("b", "2019-02-01", "z"), ("b", "2019-03-01", "w")])
     changes = diff_tables("things", old, new, key=["id", "when"])
-    assert sorted(changes["kind"].astype(str)) == ["added", "added", "removed", "removed"]
+    refined = changes[changes["kind"] == "refined"]
+    assert refined[["key", "old", "new"]].values.tolist() == [["a | 2017", "2017", "2017-02"],
+                                                              ["a | 2018", "2018", "2018-03-04"]]
+    rest = changes[changes["domain"] == "things"].drop(refined.index)
+    assert sorted(rest["kind"].astype(str)) == ["added", "added", "removed", "removed"]  # which moved where is unknown
 
 
 def test_duplicated_keys_are_refused_naming_the_table_side_and_key():
