@@ -276,11 +276,14 @@ EFFICACY_POPULATIONS: dict[str, str] = {
     "ra_dmard_ir": "RA, inadequate response to conventional DMARDs",
     "ra_tnfi_ir": "RA, inadequate response or intolerance to TNF inhibitors",
     "gca": "Giant cell arteritis, new-onset or relapsing",
+    "pmr_relapsing": "Polymyalgia rheumatica relapsing during glucocorticoid taper",
     "nmosd_all": "NMOSD, all randomised (AQP4-IgG positive and negative)",
     "nmosd_aqp4_positive": "NMOSD, AQP4-IgG seropositive",
     "mcd_hiv_hhv8_negative": "Multicentric Castleman disease, HIV- and HHV-8-negative",
     "covid19_hypoxia_inflammation": "COVID-19 in hospital with hypoxia and raised CRP",
     "covid19_not_ventilated": "COVID-19 pneumonia in hospital, not mechanically ventilated",
+    "covid19_severe_pneumonia": "COVID-19 severe pneumonia in hospital (hypoxaemic, any respiratory support)",
+    "covid19_critical_organ_support": "COVID-19 critically ill, within 24 h of starting organ support in intensive care",
 }
 """Trial populations of the efficacy table: identifier -> display name. Trials are compared only
 within one population."""
