@@ -9,6 +9,8 @@ and returns a :class:`matplotlib.figure.Figure` (a figure saying so when nothing
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
@@ -18,6 +20,9 @@ from matplotlib.patches import Patch
 from il6analysis.analysis import labels, palette
 from il6analysis.analysis.plots import message_figure
 from il6analysis.curated import vocab
+
+TITLE_WIDTH = 60
+"""Characters per line of a panel title."""
 
 HAZARD_TICKS: tuple[float, ...] = (0.1, 0.2, 0.5, 1.0, 2.0)
 """Ticks (and limits) of the hazard-ratio axis."""
@@ -29,6 +34,18 @@ def _bar_labels(part: pd.DataFrame) -> pd.Series:
     labels_ = part["trial"] + ": " + part["arm"] + week
     repeated = labels_.duplicated(keep=False)
     return labels_.where(~repeated, labels_ + " vs " + part["comparator"])
+
+
+def _sizes(row) -> str:
+    """" (n 286 vs 284)" when the source gives both arm sizes, else "" (a bar never shows how many patients it rests on)."""
+    if pd.isna(row.n_arm) or pd.isna(row.comparator_n):
+        return ""
+    return f" (n {int(row.n_arm)} vs {int(row.comparator_n)})"
+
+
+def _title(ax, group: str) -> None:
+    """The panel's group as its title, wrapped so that a long population name stays inside the figure."""
+    ax.set_title(textwrap.fill(group, TITLE_WIDTH), loc="left", fontsize=10)
 
 
 def _panels(rows: pd.DataFrame, per_bar: float, width: float = 12):
@@ -66,11 +83,13 @@ def difference_chart(diffs: pd.DataFrame, endpoint: str) -> Figure:
         sns.barplot(part, x="benefit", y="label", hue="agent_id", palette=colors, dodge=False, legend=False,
                     errorbar=None, ax=ax)
         for bar_index, row in enumerate(part.itertuples()):
-            ax.annotate(f" {row.value:g} vs {row.comparator_value:g}", (max(row.benefit, 0), bar_index), va="center",
-                        fontsize=8, color="0.25")
+            ax.annotate(f" {row.value:g} vs {row.comparator_value:g}{_sizes(row)}", (max(row.benefit, 0), bar_index),
+                        va="center", fontsize=8, color="0.25")
         ax.axvline(0, color="0.3", linewidth=0.8)
         ax.set(ylabel="", xlabel="")
-        ax.set_title(group, loc="left", fontsize=10)
+        _title(ax, group)
+    low, high = min(0.0, rows["benefit"].min()), max(0.0, rows["benefit"].max())
+    panels[0][2].set_xlim(low - 0.05 * (high - low), high + 0.4 * (high - low))  # room for the values beside the bars
     unit_words = "percentage points" if unit == "percent" else "points"
     sign = "arm minus comparator" if higher_better else "comparator minus arm, as lower is better"
     panels[-1][2].set_xlabel(f"Difference against the trial's own comparator, {unit_words}\n"
@@ -99,7 +118,7 @@ def hazard_ratio_chart(diffs: pd.DataFrame) -> Figure:
         ax.set_xlim(HAZARD_TICKS[0], HAZARD_TICKS[-1])
         ax.minorticks_off()
         ax.set(ylabel="", xlabel="")
-        ax.set_title(group, loc="left", fontsize=10)
+        _title(ax, group)
     panels[-1][2].set_xlabel("Hazard ratio against the trial's own comparator\n(log scale; below 1 favours the arm)")
     fig.suptitle("Hazard ratios: each trial against its own comparator (not head to head)", fontsize=12)
     _agent_legend(fig, rows)
