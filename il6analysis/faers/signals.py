@@ -23,6 +23,7 @@ by indication and notoriety all move them).
 from __future__ import annotations
 
 import dataclasses
+import numbers
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -89,6 +90,12 @@ def check_methods(methods: Sequence[str]) -> tuple[str, ...]:
     if unknown or not methods:
         raise UsageError(f"unknown method(s) {', '.join(unknown) or '(none given)'}; valid: {', '.join(METHODS)}")
     return methods
+
+
+def check_min_cases(min_cases: object) -> None:
+    """Raise UsageError unless ``min_cases`` is a whole number, 0 or more."""
+    if isinstance(min_cases, bool) or not isinstance(min_cases, numbers.Integral) or min_cases < 0:
+        raise UsageError(f"min_cases must be a whole number, 0 or more (reports per pair), not {min_cases!r}")
 
 
 @dataclass
@@ -212,13 +219,13 @@ def disproportionality(
 
     Raises:
         StoreError: no store (run ``il6 refresh faers PATH``), or not a store.
-        UsageError: an unknown role, method, stratum or engine, or a negative ``min_cases``.
+        UsageError: an unknown role, method, stratum or engine, or a ``min_cases`` that is not a
+            whole number, 0 or more.
         UnknownNameError: an unknown agent name.
     """
     progress = progress or (lambda message: None)
     methods = check_methods(methods)
-    if min_cases < 0:
-        raise UsageError(f"min_cases must be 0 or more, not {min_cases}")
+    check_min_cases(min_cases)
     opened, chosen, strata = open_for(database, engine, agents, roles, strata, progress, filters)
     store, names, clean = opened.store, opened.names, opened.clean
     progress("counting every ingredient x term pair")
@@ -304,8 +311,7 @@ def signal_series(
     """
     progress = progress or (lambda message: None)
     methods = check_methods(methods)
-    if min_cases < 0:
-        raise UsageError(f"min_cases must be 0 or more, not {min_cases}")
+    check_min_cases(min_cases)
     opened, chosen, _ = open_for(database, engine, agents, roles, (), progress, filters)
     store, names, clean = opened.store, opened.names, opened.clean
     prior = fitted_prior(store, counts.margins(clean, []), progress) if "ebgm" in methods else None

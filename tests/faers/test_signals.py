@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -279,3 +280,12 @@ def test_duckdb_draws_no_progress_bar_of_its_own(store):
     # long queries would otherwise draw DuckDB's bar on the terminal between the command's own notes
     opened = tables.open_store(store)
     assert opened.con.con.execute("SELECT current_setting('enable_progress_bar')").fetchall() == [(False,)]
+
+
+@pytest.mark.parametrize("min_cases", ["a", 2.5, None, True, -1])
+def test_min_cases_that_is_not_a_whole_number_is_a_usage_error(tmp_path, min_cases):
+    store = tmp_path / "no-store"  # arguments are checked before any store is opened
+    for query in (signals.disproportionality, signals.signal_series):
+        with pytest.raises(UsageError, match=r"min_cases must be a whole number, 0 or more \(reports per pair\), "
+                                             rf"not {re.escape(repr(min_cases))}$"):
+            query(store, min_cases=min_cases)
