@@ -141,14 +141,20 @@ def changes_command(
     force: Annotated[bool, typer.Option("--force", help="Let --csv replace an existing file.")] = False,
     fail_on_change: Annotated[bool, typer.Option("--fail-on-change", help="Exit 3 when anything changed "
                                                                           "(for cron or CI alerts).")] = False,
-    label: Annotated[str | None, typer.Option("--label", help="Instead: two versions of this openFDA label (set_id) "
-                                                              "kept by `il6 refresh labels`, sentence by sentence.")] = None,
-    version_from: Annotated[str | None, typer.Option("--from", help="With --label: the older version "
-                                                                    "(default: the one before --to).")] = None,
-    version_to: Annotated[str | None, typer.Option("--to", help="With --label: the newer version "
-                                                                "(default: the latest held).")] = None,
-    refreshed: Annotated[Path | None, typer.Option(help="With --label: the refreshed data folder holding the history "
-                                                        "(default: data/refreshed, or $IL6_REFRESHED_DIR).")] = None,
+    label: Annotated[str | None, typer.Option(
+        "--label", help="Instead: two versions of this openFDA label (set_id) kept by `il6 refresh labels`, "
+                        "sentence by sentence.")] = None,
+    history: Annotated[str | None, typer.Option(
+        "--history", help="Instead: what two refreshes read, from the refreshed folder's history: "
+                          "trials or labels.")] = None,
+    version_from: Annotated[str | None, typer.Option(
+        "--from", help="With --label: the older version; with --history: the older snapshot "
+                       "(default: the one before --to).")] = None,
+    version_to: Annotated[str | None, typer.Option(
+        "--to", help="With --label or --history: the newer version or snapshot (default: the latest held).")] = None,
+    refreshed: Annotated[Path | None, typer.Option(
+        help="With --label or --history: the refreshed data folder holding the history "
+             "(default: data/refreshed, or $IL6_REFRESHED_DIR).")] = None,
     faers: Annotated[Path | None, typer.Option("--faers", help="Instead: this FAERS store's newest quarter against the "
                                                                "store without it: the signal rules each IL-6 agent x "
                                                                "term started or stopped meeting.")] = None,
@@ -169,9 +175,9 @@ def changes_command(
         emit_changes(changes, {"old": f"{absolute(faers)} without its newest quarter", "new": absolute(faers)},
                      as_json=as_json, csv=csv, fail_on_change=fail_on_change)
         return
-    if label is not None or version_from or version_to or refreshed:
-        _label_changes(label, old, new, version_from, version_to, refreshed, as_json=as_json, csv=csv,
-                       fail_on_change=fail_on_change)
+    if label is not None or history is not None or version_from or version_to or refreshed:
+        _history_changes(label, history, old, new, version_from, version_to, refreshed, as_json=as_json, csv=csv,
+                         fail_on_change=fail_on_change)
         return
     if old is None:
         raise UsageError("nothing to compare: give OLD, a dataset folder (written by `il6 data export --format csv`, "
@@ -182,21 +188,37 @@ def changes_command(
                  fail_on_change=fail_on_change)
 
 
-def _label_changes(label: str | None, old: Path | None, new: Path | None, version_from: str | None,
-                   version_to: str | None, refreshed: Path | None, **emit: object) -> None:
-    """``il6 changes --label``: two versions of one label from the history, through :func:`emit_changes`."""
+def _history_changes(label: str | None, domain: str | None, old: Path | None, new: Path | None,
+                     version_from: str | None, version_to: str | None, refreshed: Path | None, **emit: object) -> None:
+    """``il6 changes --label`` (two versions of one label) and ``--history trials|labels`` (two refreshes),
+    from the refreshed folder's history, through :func:`emit_changes`."""
     from il6analysis.paths import location
-    from il6analysis.sources.label_history import compared_versions, diff_label
 
-    if label is None:
-        raise UsageError("--from, --to and --refreshed compare label versions: give --label SET_ID "
-                         "(`il6 labels history` lists the labels and versions held)")
+    if label is None and domain is None:
+        raise UsageError("--from, --to and --refreshed compare what refreshes kept: give --label SET_ID "
+                         "(`il6 labels history` lists the labels and versions held) or --history trials|labels")
+    if label is not None and domain is not None:
+        raise UsageError("give --label SET_ID (one label's versions) or --history (two refreshes), not both")
     if old is not None or new is not None:
-        raise UsageError("--label compares two versions of a label: give no OLD or NEW folder with it")
+        raise UsageError(f"{'--label' if label else '--history'} compares what refreshes kept in the history: "
+                         "give no OLD or NEW folder with it")
     folder = location("refreshed", refreshed)
-    version_from, version_to = compared_versions(folder, label, version_from, version_to)
-    changes = diff_label(folder, label, version_from, version_to)
-    emit_changes(changes, {"old": f"label {label} version {version_from}", "new": f"version {version_to}"}, **emit)
+    if label is not None:
+        from il6analysis.sources.label_history import compared_versions, diff_label
+
+        version_from, version_to = compared_versions(folder, label, version_from, version_to)
+        changes = diff_label(folder, label, version_from, version_to)
+        emit_changes(changes, {"old": f"label {label} version {version_from}", "new": f"version {version_to}"}, **emit)
+        return
+    from il6analysis.sources.history import DOMAINS, compared_stamps
+    from il6analysis.sources.label_history import labels_history_changes
+    from il6analysis.sources.refresh import trials_history_changes
+
+    check_domains([domain], DOMAINS)
+    version_from, version_to = compared_stamps(folder, domain, version_from, version_to)
+    compare = trials_history_changes if domain == "trials" else labels_history_changes
+    changes = compare(folder, version_from, version_to)
+    emit_changes(changes, {"old": f"the {domain} refresh of {version_from}", "new": version_to}, **emit)
 
 
 def _curated_on(folder: Path) -> str | None:

@@ -99,3 +99,26 @@ def test_refresh_drugsfda_writes_proposals_and_warns_about_a_malformed_record(tm
 def test_refresh_drugsfda_refuses_a_folder_as_the_proposals_file(tmp_path):
     result = run("refresh", "drugsfda", "--proposals", tmp_path)
     assert result.exit_code == 2 and "is a folder; give a file name" in result.output
+
+
+def test_changes_history_compares_the_last_two_refreshes(refreshed):
+    result = run("changes", "--history", "labels", "--refreshed", refreshed)
+    assert result.exit_code == 0, result.output
+    assert "3 change(s) from the labels refresh of " in result.output
+    assert "        + Stop use and ask a doctor if a rash appears." in result.output
+    stamps = sorted(path.stem for path in (refreshed / "history" / "labels").iterdir())
+    same = run("changes", "--history", "labels", "--from", stamps[1], "--to", stamps[1], "--refreshed", refreshed,
+               "--fail-on-change")
+    assert same.exit_code == 0 and "no change from" in same.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--history", "warnings"], "unknown domain 'warnings'"),
+    (["--history", "trials"], "no trials history in"),
+    (["--history", "labels", "--from", "2020"], "no labels snapshot '2020'"),
+    (["--history", "labels", "--label", SILICEA], "not both"),
+])
+def test_bad_history_options_are_one_line_errors(refreshed, args, message):
+    result = run("changes", *args, "--refreshed", refreshed)
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
