@@ -180,7 +180,7 @@ def check_parameters(report: Report, given: Mapping[str, Any]) -> dict[str, Any]
             continue
         check = DOMAINS.get(name)
         if check is not None:
-            items = value if isinstance(value, list) else [value]
+            items = list(dict.fromkeys(value)) if isinstance(value, list) else [value]  # a value repeated: checked once
             checked = []
             for item in items:
                 try:

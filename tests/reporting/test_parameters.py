@@ -139,3 +139,9 @@ def test_a_selection_in_another_order_names_one_run(tmp_path):
                      'parameters = { agents = ["Actemra", "Kevzara"] }\n')
     with pytest.raises(SuiteError, match=r"report #2 \(approvals\): duplicates report #1"):
         load_suite(suite)
+
+
+def test_a_bad_value_repeated_in_one_parameter_is_one_problem():
+    with pytest.raises(ParameterError) as info:
+        check_parameters(load_report("approvals"), {"agencies": ",".join(["XYZ"] * 9000 + ["FDA"])})
+    assert len(info.value.problems) == 1 and "unknown agency 'XYZ'" in info.value.problems[0]
