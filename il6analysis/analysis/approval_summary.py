@@ -81,9 +81,11 @@ def selection_sentence(view: pd.DataFrame, windowed: bool) -> str:
     scope = (f"concerning **{_count(rows['agent_id'].nunique(), 'agent')}** at "
              f"**{_count(rows['agency'].nunique(), 'agency', 'agencies')}**")
     if windowed:
-        return (f"**{_count(dated_decisions, 'dated regulatory decision')} in the window**, plus {undated_decisions} undated "
+        return (f"**{_count(dated_decisions, 'dated regulatory decision')} in the window**, "
+                f"plus {undated_decisions} undated "
                 f"that may fall outside it ({len(rows)} indication-level actions in all), {scope}.")
-    return (f"**{_count(dated_decisions + undated_decisions, 'regulatory decision')}** ({len(rows)} indication-level actions, "
+    return (f"**{_count(dated_decisions + undated_decisions, 'regulatory decision')}** "
+            f"({len(rows)} indication-level actions, "
             f"{len(undated)} of them with date unknown) {scope} match these parameters.")
 
 

@@ -38,7 +38,8 @@ PARTNER_CLASS_COLORS: dict[str, str] = _assign(vocab.PARTNER_CLASSES)
 REGIMEN_COLORS: dict[str, str] = {
     "monotherapy": "#A6761D", "checkpoint inhibitor": PARTNER_CLASS_COLORS["immune_checkpoint_inhibitor"],
     "chemotherapy": PARTNER_CLASS_COLORS["chemotherapy"], "targeted": PARTNER_CLASS_COLORS["targeted_therapy"],
-    "cell therapy": PARTNER_CLASS_COLORS["car_t_cell_therapy"], "corticosteroid": PARTNER_CLASS_COLORS["corticosteroid"],
+    "cell therapy": PARTNER_CLASS_COLORS["car_t_cell_therapy"],
+    "corticosteroid": PARTNER_CLASS_COLORS["corticosteroid"],
     "radiotherapy": PARTNER_CLASS_COLORS["radiotherapy"], "other": PARTNER_CLASS_COLORS["other"],
 }
 """Regimen group -> colour: a group shares the colour of its defining partner class."""

@@ -105,7 +105,8 @@ def _pipeline_row(group: pd.DataFrame, authorised_by: str) -> dict:
     else:
         highest = NOT_RECORDED if not ran.empty else NONE_ENROLLED
         statuses = ran["status"]
-    status_text = ", ".join(labels.TRIAL_STATUS_LABELS.get(s, s) for s in dict.fromkeys(statuses.dropna().astype("str")))
+    distinct = dict.fromkeys(statuses.dropna().astype("str"))
+    status_text = ", ".join(labels.TRIAL_STATUS_LABELS.get(s, s) for s in distinct)
     return {"agent_id": group["agent_id"].iloc[0], "indication": group["indication"].iloc[0],
             "category": group["category"].iloc[0], "highest_phase": highest, "status": status_text,
             "trials": group["nct_id"].nunique(), "never_enrolled": group.loc[~group["enrolled"], "nct_id"].nunique(),

@@ -17,7 +17,15 @@ from matplotlib.patches import Patch
 
 from il6analysis.analysis import labels, palette
 from il6analysis.analysis.pipeline import NONE_ENROLLED, NOT_RECORDED
-from il6analysis.analysis.plots import _figure, _finish_heatmap, _heatmap_height, _height, _legend, _note, message_figure
+from il6analysis.analysis.plots import (
+    bar_height,
+    figure_and_axes,
+    finish_heatmap,
+    heatmap_height,
+    legend_outside,
+    message_figure,
+    note_under,
+)
 from il6analysis.curated import vocab
 
 PHASE_SHORT: dict[str, str] = {
@@ -38,7 +46,7 @@ def pipeline_heatmap(matrix: pd.DataFrame) -> Figure:
     present = [s for s in STAGES if s in set(matrix.to_numpy().ravel())]
     codes = matrix.apply(lambda c: c.map(lambda v: present.index(v) if v in present else np.nan)).astype(float)
     text = matrix.apply(lambda c: c.map(lambda v: PHASE_SHORT.get(v, v)))
-    fig, ax = _figure(max(7, 0.9 * matrix.shape[1] + 6), _heatmap_height(matrix.shape[0], 0.36))
+    fig, ax = figure_and_axes(max(7, 0.9 * matrix.shape[1] + 6), heatmap_height(matrix.shape[0], 0.36))
     sns.heatmap(codes, annot=text, fmt="", cmap=ListedColormap([STAGE_COLORS[s] for s in present]),
                 vmin=-0.5, vmax=len(present) - 0.5, cbar=False, linewidths=0.5, linecolor="0.9", ax=ax,
                 annot_kws={"fontsize": 8})
@@ -47,8 +55,8 @@ def pipeline_heatmap(matrix: pd.DataFrame) -> Figure:
     ax.set_xticks(ax.get_xticks(), [labels.agent_label(str(c)) for c in matrix.columns])
     handles = [Patch(facecolor=STAGE_COLORS[s], edgecolor="0.7",
                      label=f"{PHASE_SHORT[s]} = {labels.PHASE_LABELS.get(s, s)}") for s in present]
-    _legend(fig, ax, handles, columns=5, where="lower")
-    return _finish_heatmap(fig, ax, "Highest phase reached per indication")
+    legend_outside(fig, ax, handles, columns=5, where="lower")
+    return finish_heatmap(fig, ax, "Highest phase reached per indication")
 
 
 def phase_by_year(trials: pd.DataFrame) -> Figure:
@@ -62,7 +70,7 @@ def phase_by_year(trials: pd.DataFrame) -> Figure:
         return message_figure(f"No trial with a recorded start matches ({undated} with start unknown)."
                               if undated else "No curated trial matches the selected parameters.")
     agents = sorted(dated["agent_id"].unique())
-    fig, ax = _figure(11, _height(len(agents), 0.55))
+    fig, ax = figure_and_axes(11, bar_height(len(agents), 0.55))
     phases = dated["phase"].astype("str").where(dated["phase"].notna(), NOT_RECORDED)
     same_year = dated.groupby(["agent_id", "start_year"])
     offsets = same_year.cumcount() - (same_year["nct_id"].transform("size") - 1) / 2
@@ -79,6 +87,6 @@ def phase_by_year(trials: pd.DataFrame) -> Figure:
                           markeredgecolor="0.3", label=labels.PHASE_LABELS.get(p, p)) for p in shown]
     handles.append(plt.Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="0.3",
                               label="never enrolled"))
-    _legend(fig, ax, handles, columns=5)
-    _note(fig, f"{undated} trial(s) with start date unknown are not shown." if undated else "")
+    legend_outside(fig, ax, handles, columns=5)
+    note_under(fig, f"{undated} trial(s) with start date unknown are not shown." if undated else "")
     return fig

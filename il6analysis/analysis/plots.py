@@ -49,33 +49,35 @@ def set_theme() -> None:
 
 def message_figure(message: str = NO_DATA) -> Figure:
     """Return a small figure showing ``message`` in place of a chart."""
-    fig, ax = _figure(7, 1.0)
+    fig, ax = figure_and_axes(7, 1.0)
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, wrap=True)
     ax.set_axis_off()
     return fig
 
 
-def _height(rows: int, per_row: float = 0.35, minimum: float = 2.5) -> float:
+def bar_height(rows: int, per_row: float = 0.35, minimum: float = 2.5) -> float:
+    """Return a figure height in inches for a chart of ``rows`` rows (at least ``minimum``)."""
     return max(minimum, per_row * rows + 1.5)
 
 
-def _heatmap_height(rows: int, per_row: float = 0.45) -> float:
-    """Rows plus room for the column labels on top and the legend below."""
+def heatmap_height(rows: int, per_row: float = 0.45) -> float:
+    """Return a heatmap's figure height in inches: its rows plus room for the column labels on top and
+    the legend below."""
     return per_row * rows + 3.2
 
 
-def _figure(width: float, height: float):
-    """A figure and axes whose layout makes room for legends and notes outside the axes."""
+def figure_and_axes(width: float, height: float):
+    """Return ``(figure, axes)`` whose layout makes room for legends and notes outside the axes."""
     return plt.subplots(figsize=(width, height), layout="constrained")
 
 
-def _note(fig: Figure, text: str) -> None:
+def note_under(fig: Figure, text: str) -> None:
     """Write ``text`` under the chart (e.g. how many rows it cannot show), wrapped to the figure's width."""
     if text:
         fig.supxlabel(textwrap.fill(text, width=int(fig.get_figwidth() * 14)), fontsize=9, color="0.35")
 
 
-def _legend(fig: Figure, ax, handles=None, columns: int = 4, where: str = "upper") -> None:
+def legend_outside(fig: Figure, ax, handles=None, columns: int = 4, where: str = "upper") -> None:
     """One legend outside the axes (above the chart, or below it for heatmaps, whose column
     labels are on top), never over data or labels."""
     handles = handles or ax.get_legend_handles_labels()[0]
@@ -86,7 +88,7 @@ def _legend(fig: Figure, ax, handles=None, columns: int = 4, where: str = "upper
                    fontsize="small")
 
 
-def _finish_heatmap(fig: Figure, ax, title: str) -> Figure:
+def finish_heatmap(fig: Figure, ax, title: str) -> Figure:
     """Column labels on top (so a legend below never meets them), upright and on two lines (name, then
     brand and marks), so that neighbouring labels never overlap; title above them."""
     ax.grid(False)
@@ -122,7 +124,7 @@ def approval_timeline(view: pd.DataFrame) -> Figure:
                               else "No regulatory action matches the selected parameters.")
     agents = sorted(dated["agent_id"].unique())
     position = {a: i for i, a in enumerate(agents)}
-    fig, ax = _figure(11, _height(len(agents), 0.5))
+    fig, ax = figure_and_axes(11, bar_height(len(agents), 0.5))
     for row in dated.itertuples():
         y = position[row.agent_id]
         color = palette.AGENCY_COLORS.get(row.agency, palette.UNKNOWN_COLOR)
@@ -139,8 +141,8 @@ def approval_timeline(view: pd.DataFrame) -> Figure:
     handles = [Patch(color=palette.AGENCY_COLORS[a], label=a) for a in agencies] + [
         plt.Line2D([], [], color="0.3", marker=palette.OUTCOME_MARKERS[s], linestyle="", label=vocab.STATUS_LABELS[s])
         for s in outcomes]
-    _legend(fig, ax, handles, columns=6)
-    _note(fig, f"{undated} action(s) with date unknown are not on the time axis; they are listed in the tables."
+    legend_outside(fig, ax, handles, columns=6)
+    note_under(fig, f"{undated} action(s) with date unknown are not on the time axis; they are listed in the tables."
           if undated else "")
     return fig
 
@@ -158,18 +160,19 @@ def approval_matrix_heatmap(matrix: pd.DataFrame, agency: str) -> Figure:
     state = matrix.apply(lambda c: c.map(_matrix_state))
     annotations = matrix.apply(lambda c: c.map(
         lambda v: v.replace(DATE_UNKNOWN, "?").replace(f"{ON_OR_BEFORE} ", "≤").replace(" (", "\n(")))
-    fig, ax = _figure(max(6, 1.1 * matrix.shape[1] + 4), _heatmap_height(matrix.shape[0], 0.55))
+    fig, ax = figure_and_axes(max(6, 1.1 * matrix.shape[1] + 4), heatmap_height(matrix.shape[0], 0.55))
     colors = [palette.UNKNOWN_COLOR, MATRIX_BOUNDED_COLOR, MATRIX_DATED_COLOR]
     sns.heatmap(state, annot=annotations, fmt="", cmap=ListedColormap(colors), vmin=0, vmax=2, cbar=False,
                 linewidths=0.5, linecolor="white", annot_kws={"fontsize": 9}, ax=ax)
     ax.set_xticks(ax.get_xticks(), [labels.agent_label(c) for c in matrix.columns])
-    _legend(fig, ax, [Patch(color=MATRIX_DATED_COLOR, label="year of first authorisation"),
-                       Patch(color=MATRIX_BOUNDED_COLOR, label="≤ year: on or before (an undated one may be earlier)"),
+    legend_outside(fig, ax, [Patch(color=MATRIX_DATED_COLOR, label="year of first authorisation"),
+                       Patch(color=MATRIX_BOUNDED_COLOR,
+                             label="≤ year: on or before (an undated one may be earlier)"),
                        Patch(color=palette.UNKNOWN_COLOR, label="? = authorised, date unknown"),
                        Patch(facecolor="white", edgecolor="0.8", label="empty = none recorded"),
                        Patch(facecolor="white", edgecolor="white", label="(EUA) = emergency use, not a licence")],
             columns=3, where="lower")
-    return _finish_heatmap(fig, ax, f"{vocab.AGENCY_NAMES.get(agency, agency)}: first authorisation")
+    return finish_heatmap(fig, ax, f"{vocab.AGENCY_NAMES.get(agency, agency)}: first authorisation")
 
 
 MATRIX_DATED_COLOR = "#9ECAE1"
@@ -193,13 +196,13 @@ def approvals_per_year_plot(counts: pd.DataFrame, undated: int = 0) -> Figure:
     table = counts.pivot_table(index="year", columns="agency", values="decisions", aggfunc="sum", observed=True)
     table = table.fillna(0).reindex(range(int(table.index.min()), int(table.index.max()) + 1), fill_value=0)
     table = table[[a for a in vocab.AGENCIES if a in table.columns]]
-    fig, ax = _figure(11, 4.2)
+    fig, ax = figure_and_axes(11, 4.2)
     table.plot(kind="bar", stacked=True, color=[palette.AGENCY_COLORS[a] for a in table.columns], ax=ax, width=0.8)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="", ylabel="decisions", title="Marketing-authorisation decisions per year")
-    _legend(fig, ax, columns=8)
+    legend_outside(fig, ax, columns=8)
     unshown = f" {undated} decision(s) with date unknown are not shown." if undated else ""
-    _note(fig, "One decision covering several indications or routes counts once." + unshown)
+    note_under(fig, "One decision covering several indications or routes counts once." + unshown)
     return fig
 
 
@@ -213,12 +216,12 @@ def count_heatmap(matrix: pd.DataFrame, title: str) -> Figure:
     single = _single_cell(matrix, title)
     if single is not None:
         return single
-    fig, ax = _figure(max(6, 0.9 * matrix.shape[1] + 4), _heatmap_height(matrix.shape[0]))
+    fig, ax = figure_and_axes(max(6, 0.9 * matrix.shape[1] + 4), heatmap_height(matrix.shape[0]))
     top = int(matrix.to_numpy().max())
     sns.heatmap(matrix, annot=True, fmt="d", cmap="rocket_r", vmin=0, vmax=max(top, 1), linewidths=0.5, ax=ax,
                 mask=matrix == 0, cbar_kws={"label": "trials", "ticks": MaxNLocator(integer=True)})
     ax.set_xticks(ax.get_xticks(), [labels.agent_label(str(c)) for c in matrix.columns])
-    return _finish_heatmap(fig, ax, title)
+    return finish_heatmap(fig, ax, title)
 
 
 def stacked_counts(counts: pd.DataFrame, by: str, hue: str, title: str, colors: dict[str, str],
@@ -230,12 +233,12 @@ def stacked_counts(counts: pd.DataFrame, by: str, hue: str, title: str, colors: 
     table = counts.pivot_table(index=by, columns=hue, values="trials", aggfunc="sum", observed=True).fillna(0)
     table = table[[h for h in colors if h in table.columns]]
     table = table.loc[table.sum(axis=1).sort_values().index]
-    fig, ax = _figure(11, _height(len(table), 0.4) + 0.6)
+    fig, ax = figure_and_axes(11, bar_height(len(table), 0.4) + 0.6)
     table.rename(columns=hue_labels or {}).plot(kind="barh", stacked=True, ax=ax, width=0.8,
                                                  color=[colors[h] for h in table.columns])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="trials", ylabel="", title=title)
-    _legend(fig, ax, columns=5)
+    legend_outside(fig, ax, columns=5)
     return fig
 
 
@@ -262,7 +265,7 @@ def regimens_plot(counts: pd.DataFrame) -> Figure:
     table = table[[r for r in REGIMEN_ORDER if r in table.columns]]
     totals = counts.groupby("cancer_type", observed=True)["cancer_trials"].first()
     table = table.loc[totals.reindex(table.index).sort_values(ascending=False, kind="stable").index]
-    fig, ax = _figure(11, _height(len(table), 0.4) + 0.6)
+    fig, ax = figure_and_axes(11, bar_height(len(table), 0.4) + 0.6)
     top = max(int(table.to_numpy().max()), 1)
     for x, regimen in enumerate(table.columns):
         column = table[regimen]
@@ -278,7 +281,7 @@ def regimens_plot(counts: pd.DataFrame) -> Figure:
     ax.set_ylim(len(table) - 0.5, -0.5)
     ax.xaxis.tick_top()
     ax.set(xlabel="", ylabel="", title="Trials per cancer type with each regimen")
-    _note(fig, "Each number counts trials. A trial combining two kinds of partner is in two columns, so a row can "
+    note_under(fig, "Each number counts trials. A trial combining two kinds of partner is in two columns, so a row can "
                "add up to more than its trials.")
     return fig
 
@@ -290,13 +293,13 @@ def trial_starts_plot(counts: pd.DataFrame, unknown: int = 0) -> Figure:
                               if unknown else NO_DATA)
     table = counts.pivot_table(index="start_year", columns="agent_id", values="trials", aggfunc="sum").fillna(0)
     table = table.reindex(range(int(table.index.min()), int(table.index.max()) + 1), fill_value=0)
-    fig, ax = _figure(11, 4.2)
+    fig, ax = figure_and_axes(11, 4.2)
     table.rename(columns=labels.agent_label).plot(kind="bar", stacked=True, ax=ax, width=0.8,
                                                    color=[palette.color_of("agent", a) for a in table.columns])
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="", ylabel="trials", title="Trial starts per year")
-    _legend(fig, ax, columns=4)
-    _note(fig, f"{unknown} trial(s) with start date unknown are not shown." if unknown else "")
+    legend_outside(fig, ax, columns=4)
+    note_under(fig, f"{unknown} trial(s) with start date unknown are not shown." if unknown else "")
     return fig
 
 
@@ -311,13 +314,13 @@ def frequency_heatmap(matrix: pd.DataFrame) -> Figure:
     single = _single_cell(matrix, "Label frequency (%)")
     if single is not None:
         return single
-    fig, ax = _figure(max(5, 1.4 * matrix.shape[1] + 4), _heatmap_height(matrix.shape[0], 0.32))
+    fig, ax = figure_and_axes(max(5, 1.4 * matrix.shape[1] + 4), heatmap_height(matrix.shape[0], 0.32))
     sns.heatmap(matrix, annot=True, fmt=".0f", cmap="flare", cbar_kws={"label": "% of patients (drug arm)"},
                 linewidths=0.5, ax=ax)
     ax.set_xticks(ax.get_xticks(), [labels.agent_label(str(c)) for c in matrix.columns])
-    _note(fig, f"{label_display.BLANK_MEANS.capitalize()}. [partial]: the curated table holds only part of the "
+    note_under(fig, f"{label_display.BLANK_MEANS.capitalize()}. [partial]: the curated table holds only part of the "
                "label's table.")
-    return _finish_heatmap(fig, ax, "Label adverse-reaction frequency (highest arm)")
+    return finish_heatmap(fig, ax, "Label adverse-reaction frequency (highest arm)")
 
 
 def excess_dotplot(frame: pd.DataFrame) -> Figure:
@@ -325,7 +328,7 @@ def excess_dotplot(frame: pd.DataFrame) -> Figure:
     if frame.empty:
         return message_figure("No adverse reaction with both a drug and a comparator percentage matches.")
     order = frame.groupby("term")["excess_pct"].max().sort_values(ascending=False).index
-    fig, ax = _figure(11, _height(len(order), 0.32) + 1.0)
+    fig, ax = figure_and_axes(11, bar_height(len(order), 0.32) + 1.0)
     rows = {term: i for i, term in enumerate(order)}
     markers = ("o", "s", "^", "D", "v", "P", "X", "*")
     handles = []
@@ -343,7 +346,7 @@ def excess_dotplot(frame: pd.DataFrame) -> Figure:
     ax.invert_yaxis()
     ax.axvline(0, color="0.3", linewidth=1)
     ax.set(xlabel="percentage points above comparator", ylabel="", title="Excess over comparator")
-    _legend(fig, ax, handles, columns=1)
+    legend_outside(fig, ax, handles, columns=1)
     return fig
 
 
@@ -354,13 +357,13 @@ def warnings_heatmap(matrix: pd.DataFrame) -> Figure:
         return message_figure("No labelled warning is recorded for the selected agents.")
     codes = matrix.apply(lambda column: column.map({level: i for i, level in enumerate(WARNING_LEVELS)})).astype(float)
     colors = [palette.WARNING_LEVEL_COLORS[level] for level in WARNING_LEVELS]
-    fig, ax = _figure(max(6, 1.2 * matrix.shape[1] + 5), _heatmap_height(matrix.shape[0], 0.38))
+    fig, ax = figure_and_axes(max(6, 1.2 * matrix.shape[1] + 5), heatmap_height(matrix.shape[0], 0.38))
     sns.heatmap(codes, cmap=ListedColormap(colors), vmin=-0.5, vmax=2.5, cbar=False, linewidths=1, linecolor="white",
                 ax=ax)
     ax.set_xticks(ax.get_xticks(), [labels.agent_label(str(c)) for c in matrix.columns])
-    _legend(fig, ax, [Patch(facecolor=c, edgecolor="0.8", label=lbl) for c, lbl in zip(colors, WARNING_LEVELS)],
+    legend_outside(fig, ax, [Patch(facecolor=c, edgecolor="0.8", label=lbl) for c, lbl in zip(colors, WARNING_LEVELS)],
             columns=3, where="lower")
     if any("[" in str(c) for c in matrix.columns):
-        _note(fig, "[partial] / [not curated]: the agent's curated warnings hold only part of its label, so "
+        note_under(fig, "[partial] / [not curated]: the agent's curated warnings hold only part of its label, so "
                    "\"not recorded\" there may be a warning the label carries.")
-    return _finish_heatmap(fig, ax, "Labelled warnings")
+    return finish_heatmap(fig, ax, "Labelled warnings")

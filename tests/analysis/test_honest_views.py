@@ -214,7 +214,8 @@ def test_a_lag_after_an_on_or_before_reference_has_no_upper_bound(approvals_of):
 
 def test_an_emergency_use_first_is_marked_and_not_timed_as_a_licence(approvals_of):
     view = approvals_of([_row("FDA", "covid-19", "2021-06-24", status="emergency_use", route="IV"),
-                         _row("FDA", "covid-19", "2022-12-21", route="IV"), _row("EC", "covid-19", "2021-12", route="IV")])
+                         _row("FDA", "covid-19", "2022-12-21", route="IV"),
+                         _row("EC", "covid-19", "2021-12", route="IV")])
     assert approvals.approval_matrix(view, "FDA").loc["COVID-19", "tocilizumab"] == "2021 (EUA)"
     assert approvals.approval_matrix(view, "FDA", count_eua=False).loc["COVID-19", "tocilizumab"] == "2022"
     lags = approvals.approval_lags(view).set_index("agency")

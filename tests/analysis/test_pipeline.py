@@ -77,4 +77,5 @@ def test_phase_matrix_and_figures():
 def test_an_empty_selection_says_so_first():
     table = pipeline.pipeline_table(agents=["gerilimzumab"], indication_categories=["oncology"])
     assert pipeline.pipeline_sentence(table).startswith("**No agent or trial matches")
-    assert "No curated trial" in pipeline_plots.pipeline_heatmap(pipeline.phase_matrix(table)).axes[0].texts[0].get_text()
+    figure = pipeline_plots.pipeline_heatmap(pipeline.phase_matrix(table))
+    assert "No curated trial" in figure.axes[0].texts[0].get_text()
