@@ -258,6 +258,10 @@ def refresh_drugsfda(
         fetched = fetch_applications(client, agent_id, cache)
         if fetched.note:
             outcome.notes.append(fetched.note)
+        total = ((fetched.payload.get("meta") or {}).get("results") or {}).get("total")
+        if isinstance(total, int) and total > len(fetched.payload["results"]):
+            outcome.notes.append(f"Drugs@FDA search for {agent_id}: {len(fetched.payload['results'])} of {total} "
+                                 "applications read (openFDA's page limit)")
         submissions.append(parse_applications(fetched.payload, agent_id, skipped=outcome.notes))
     outcome.notes = list(dict.fromkeys(outcome.notes))  # a record found by several agents' searches is named once
     approved = approvals_among(pd.concat(submissions, ignore_index=True))

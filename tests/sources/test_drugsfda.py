@@ -181,3 +181,29 @@ def test_refresh_without_network_or_cache_writes_nothing(tmp_path):
     with pytest.raises(SourceError, match="could not reach"):
         refresh_drugsfda(tmp_path / "refreshed", client=NoNetwork(), cache=ResponseCache(tmp_path / "cache"))
     assert not (tmp_path / "refreshed").exists()
+
+
+def test_refresh_offline_uses_the_cached_answers_and_says_so(tmp_path):
+    cache = ResponseCache(tmp_path / "cache")
+    first = refresh_drugsfda(tmp_path / "first", client=Recorded(), cache=cache)
+
+    class NoNetwork:
+        def get_json(self, url, params=None):
+            raise SourceError(f"could not reach {url}")
+
+    second = refresh_drugsfda(tmp_path / "second", client=NoNetwork(), cache=cache)
+    assert any("using the cached copy" in note for note in second.notes)
+    assert (tmp_path / "second" / "approvals.proposals.csv").read_bytes() == (
+        tmp_path / "first" / "approvals.proposals.csv").read_bytes()
+    assert first.counts == second.counts
+
+
+def test_an_answer_with_more_applications_than_read_is_noted(tmp_path):
+    class Truncated(Recorded):
+        def get_json(self, url, params=None):
+            payload = super().get_json(url, params)
+            payload["meta"]["results"]["total"] = 250
+            return payload
+
+    outcome = refresh_drugsfda(tmp_path / "refreshed", client=Truncated(), cache=ResponseCache(tmp_path / "cache"))
+    assert "Drugs@FDA search for sarilumab: 5 of 250 applications read (openFDA's page limit)" in outcome.notes
