@@ -59,6 +59,7 @@ def test_filters_resolve_names_and_refuse_unknown_ones():
     view = efficacy.efficacy_view("RA", agents=["Kevzara"], populations=["RA, inadequate response to methotrexate"])
     assert set(view["trial"]) == {"MOBILITY", "MONARCH"}
     assert efficacy.resolve_population("ra_tnfi_ir") == "ra_tnfi_ir"
+    assert efficacy.resolve_population(" nmosd, aqp4-igg seropositive ") == "nmosd_aqp4_positive"  # display name, any case
     with pytest.raises(UnknownNameError, match="valid: ra_mtx_naive"):
         efficacy.efficacy_view(populations=["everyone"])
 
