@@ -271,7 +271,7 @@ EFFICACY_UNITS: dict[str, str] = {
 EFFICACY_UNIT_IDS: tuple[str, ...] = tuple(EFFICACY_UNITS)
 
 EFFICACY_POPULATIONS: dict[str, str] = {
-    "ra_mtx_naive": "RA without methotrexate failure (naive or not recently treated)",
+    "ra_mtx_naive": "RA, methotrexate-naive",
     "ra_mtx_ir": "RA, inadequate response to methotrexate",
     "ra_dmard_ir": "RA, inadequate response to conventional DMARDs",
     "ra_tnfi_ir": "RA, inadequate response or intolerance to TNF inhibitors",
