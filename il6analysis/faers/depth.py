@@ -170,7 +170,7 @@ def depth_view(table: pd.DataFrame) -> pd.DataFrame:
         "Agent": table["agent_id"], "Preferred term": table["pt"], "Reports": table["a"],
         "Serious %": percent("share_serious"),
         **{f"{OUTCOME_LABELS[code].capitalize()} %": percent(f"share_{name}") for code, name in OUTCOMES.items()},
-        "Onset median (days)": table["onset_median"], "Onset IQR (days)": iqr,
+        "Onset median (days)": table["onset_median"], "Onset interquartile range (days)": iqr,
         "Onsets used": table["onset_used"], "Onsets not usable": table["onset_not_usable"],
         "Indication, not a side effect": table["indication"],
     }).reset_index(drop=True)
