@@ -23,7 +23,6 @@ by indication and notoriety all move them).
 from __future__ import annotations
 
 import dataclasses
-import numbers
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from il6analysis.errors import StoreError, UsageError
 from il6analysis.faers import counts, tables
 from il6analysis.faers.depth import annotate
 from il6analysis.faers.filters import CaseFilter, as_filter, narrow
-from il6analysis.faers.statistics import COLUMNS, METHODS, RULE_COLUMNS, fit_gamma_mixture, signals
+from il6analysis.faers.statistics import COLUMNS, METHODS, RULE_COLUMNS, check_min_cases, fit_gamma_mixture, signals
 from il6analysis.faers.store import read_catalog
 from il6analysis.paths import location
 
@@ -90,12 +89,6 @@ def check_methods(methods: Sequence[str]) -> tuple[str, ...]:
     if unknown or not methods:
         raise UsageError(f"unknown method(s) {', '.join(unknown) or '(none given)'}; valid: {', '.join(METHODS)}")
     return methods
-
-
-def check_min_cases(min_cases: object) -> None:
-    """Raise UsageError unless ``min_cases`` is a whole number, 0 or more."""
-    if isinstance(min_cases, bool) or not isinstance(min_cases, numbers.Integral) or min_cases < 0:
-        raise UsageError(f"min_cases must be a whole number, 0 or more (reports per pair), not {min_cases!r}")
 
 
 @dataclass
@@ -219,8 +212,7 @@ def disproportionality(
 
     Raises:
         StoreError: no store (run ``il6 refresh faers PATH``), or not a store.
-        UsageError: an unknown role, method, stratum or engine, or a ``min_cases`` that is not a
-            whole number, 0 or more.
+        UsageError: an unknown role, method, stratum or engine, or ``min_cases`` not a whole number >= 0.
         UnknownNameError: an unknown agent name.
     """
     progress = progress or (lambda message: None)

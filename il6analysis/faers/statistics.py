@@ -268,6 +268,12 @@ def information_component(counts: pd.DataFrame, total=None, *, interval: str = "
 
 
 
+def check_min_cases(min_cases: object) -> None:
+    """Raise UsageError unless ``min_cases`` is a whole number, 0 or more (a count of reports)."""
+    if isinstance(min_cases, bool) or not isinstance(min_cases, (int, np.integer)) or min_cases < 0:
+        raise UsageError(f"min_cases must be a non-negative integer, not {min_cases!r}")
+
+
 def signals(counts: pd.DataFrame, total=None, methods: Iterable[str] = METHODS, min_cases: int = 1,
             haldane: bool = False, strata: str | None = None, *, interval: str = "exact",
             prior: GammaMixture | Sequence[float] | None = None, zero_truncated: bool | None = None,
@@ -310,8 +316,7 @@ def signals(counts: pd.DataFrame, total=None, methods: Iterable[str] = METHODS, 
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise UsageError(f"unknown method(s) {unknown}; choose from {list(METHODS)}")
-    if isinstance(min_cases, bool) or not isinstance(min_cases, (int, np.integer)) or min_cases < 0:
-        raise UsageError(f"min_cases must be a non-negative integer, not {min_cases!r}")
+    check_min_cases(min_cases)
     if interval not in ("exact", "approx"):
         raise UsageError(f"interval must be 'exact' or 'approx', not {interval!r}")
     t = tables_of(counts, total, strata)
