@@ -85,7 +85,7 @@ def test_a_relative_faers_database_reaches_the_kernel(faers_database):
     assert len(pages) == 2
     for html in pages:
         assert "Neutropenia" in html and "2099Q1" in html, "the hand-made database was read"
-        assert "No FAERS database at" not in html
+        assert "No FAERS store has been built" not in html
 
 
 def test_a_missing_relative_faers_database_is_named_before_anything_runs(tmp_path):
