@@ -16,7 +16,10 @@ child's own, by ``wait4``):
 * ingest: ``add_quarter`` of each zip (time, peak memory), then the store size;
 * signals: ``disproportionality`` for the IL-6 agents with all four methods
   (ROR, PRR, IC, EBGM, the prior fitted on every pair), and with all
-  ingredients, at each checkpoint;
+  ingredients held in memory at once, at each checkpoint;
+* all pairs in partitions: ``write_all_pairs`` (every ingredient x term, the
+  four methods, written as Parquet one partition of ingredients at a time) at
+  each checkpoint, its time and peak memory beside the in-memory table's;
 * the pandas + vigipy route (at the 8-quarter checkpoint, ``--route-at``):
   pandas reads the same zips whole, de-duplicates and counts every
   ingredient x term pair, and vigipy computes ror, prr, bcpnn and gps; set
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -205,6 +209,12 @@ def child(result: Path, action: str, store: str, *args: str) -> None:
         _, startup = _timed(spark_session)
         table, seconds = _timed(lambda: signals.disproportionality(store, roles=roles, engine="spark"))
         data = {"seconds": seconds, "startup": startup, "pairs": len(table), "a_sum": int(table["a"].sum())}
+    elif action == "allpairs":
+        from il6analysis.faers.all_pairs import write_all_pairs
+
+        done, seconds = _timed(lambda: write_all_pairs(store, args[0], roles, min_cases=1))
+        shutil.rmtree(args[0])
+        data = {"seconds": seconds, "pairs": done["pairs"], "rows": done["rows"], "partitions": done["partitions"]}
     else:
         data = _versus_pandas_and_vigipy(list(args), roles)
     result.write_text(json.dumps(data))
@@ -323,10 +333,14 @@ def main() -> None:
         if k + 1 not in checkpoints:
             continue
         found, signals_peak = run_child("signals", str(store))
+        parted, parted_peak = run_child("allpairs", str(store), str(scratch / f"pairs-{k + 1}"))
+        assert parted["rows"] == found["all_pairs"], (parted, found)
         rows.append({"quarters": k + 1, "ingest_s": sum(a for a, _ in adds), "ingest_peak": max(p for _, p in adds),
-                     "store_mib": size_of(store) / 2**20, "peak": signals_peak, **found})
+                     "store_mib": size_of(store) / 2**20, "peak": signals_peak, **found,
+                     "parted_s": parted["seconds"], "parted_peak": parted_peak, "partitions": parted["partitions"]})
         print(f"  -> {k + 1} quarter(s): signals {found['seconds']:.1f} s (agents), {found['all_seconds']:.1f} s "
-              f"(all ingredients), peak {signals_peak:.2f} GiB, flags {found['flags']}", flush=True)
+              f"(all ingredients), peak {signals_peak:.2f} GiB, flags {found['flags']}; all pairs in "
+              f"{parted['partitions']} partition(s) {parted['seconds']:.1f} s, peak {parted_peak:.2f} GiB", flush=True)
         if k + 1 == spark_at:
             spark, spark_peak = run_child("spark", str(store))
             assert (spark["pairs"], spark["a_sum"]) == (found["pairs"], found["a_sum"]), (spark, found)
@@ -376,6 +390,17 @@ def report(rows: list[dict], spark: dict | None, spark_at: int | None, versus: d
     print(f"statistics on the pandas route's {versus['pairs']:,} pairs: il6analysis {versus['ours_s']:.2f} s (EBGM prior "
           f"fitted), vigipy {versus['vigipy_s']:.2f} s, ratio {versus['vigipy_s'] / versus['ours_s']:.1f}x; ROR agrees to "
           f"{versus['ror_max_rel_gap']:.1e} (relative)")
+    print("\n| quarters | pairs | all pairs in memory: peak GiB | all pairs in partitions: s | partitions | peak GiB |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['quarters']} | {r['all_pairs']:,} | {r['peak']:.2f} | {r['parted_s']:.1f} | {r['partitions']} "
+              f"| {r['parted_peak']:.2f} |")
+    growth = (last["all_pairs"] - first["all_pairs"]) / max(last["quarters"] - first["quarters"], 1)
+    at_90 = last["all_pairs"] + growth * (90 - last["quarters"])
+    print(f"all pairs, {last['quarters']} vs {first['quarters']} quarter(s): in memory {last['peak'] / first['peak']:.2f}x "
+          f"peak, in partitions {last['parted_peak'] / first['parted_peak']:.2f}x peak; pandas + vigipy at "
+          f"{versus['quarters']} quarter(s) peak {versus['peak']:.2f} GiB; pairs extrapolated (linearly) to 90 "
+          f"quarters: {at_90 / 1e6:.1f} million, {math.ceil(at_90 / 1e6)} partition(s) of at most a million")
     if spark:
         base = next(r for r in rows if r["quarters"] == spark_at)
         print(f"Spark at {spark_at} quarter(s): {spark['seconds']:.1f} s (+ {spark['startup']:.1f} s start-up) vs "
