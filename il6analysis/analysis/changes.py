@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from il6analysis.analysis.trials import REGISTRY_URL
-from il6analysis.curated.changes import changes_frame, count_changes, diff_datasets
+from il6analysis.curated.changes import changes_frame, count_changes
+from il6analysis.curated.releases import diff_releases
 
 __all__ = ["changes_since", "count_changes", "digest_sentence", "domain_table", "source_url"]
 from il6analysis.paths import data_folder
@@ -23,18 +24,22 @@ PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 DOI_URL = "https://doi.org/{}"
 
 
-def changes_since(since: str | Path, domains: Sequence[str] = (), data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Return the changes from the dataset folder ``since`` to the data in use (``data_dir``, else
-    ``$IL6_DATA_DIR`` or the shipped tables), only those of ``domains`` when given; no change (an empty
-    change frame) when ``since`` is empty.
+def changes_since(since: str | Path, domains: Sequence[str] = (),
+                  data_dir: str | Path | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Return the changes from the dataset folder ``since`` (any schema version: an earlier release) to the
+    data in use (``data_dir``, else ``$IL6_DATA_DIR`` or the shipped tables), only those of ``domains``
+    when given, with the schema notes of :func:`il6analysis.curated.releases.diff_releases`; no change and
+    no note when ``since`` is empty.
 
     Raises:
-        UsageError, DuplicateKeyError: as :func:`il6analysis.curated.changes.diff_datasets`.
+        UsageError, DuplicateKeyError: as :func:`il6analysis.curated.releases.diff_releases`.
     """
     if not str(since):
-        return changes_frame([])
-    changes = diff_datasets(since, data_dir)
-    return changes[changes["domain"].isin(list(domains))].reset_index(drop=True) if domains else changes
+        return changes_frame([]), []
+    changes, notes = diff_releases(since, data_folder(data_dir))
+    if domains:
+        changes = changes[changes["domain"].isin(list(domains))].reset_index(drop=True)
+    return changes, notes
 
 
 def digest_sentence(since: str | Path, changes: pd.DataFrame, data_dir: str | Path | None = None) -> str:

@@ -141,6 +141,9 @@ def changes_command(
     force: Annotated[bool, typer.Option("--force", help="Let --csv replace an existing file.")] = False,
     fail_on_change: Annotated[bool, typer.Option("--fail-on-change", help="Exit 3 when anything changed "
                                                                           "(for cron or CI alerts).")] = False,
+    across_versions: Annotated[bool, typer.Option(
+        "--across-versions", help="OLD and NEW may be of different schema versions (releases): compare the tables "
+                                  "and columns both have, and name the others.")] = False,
     label: Annotated[str | None, typer.Option(
         "--label", help="Instead: two versions of this openFDA label (set_id) kept by `il6 refresh labels`, "
                         "sentence by sentence.")] = None,
@@ -183,7 +186,16 @@ def changes_command(
         raise UsageError("nothing to compare: give OLD, a dataset folder (written by `il6 data export --format csv`, "
                          "a refreshed data folder or a copy of the tables)")
     check_domains(domain, list(DATASETS))
-    changes = _selected(diff_datasets(old, new), domain)
+    if across_versions:
+        from il6analysis.cli.output import note
+        from il6analysis.curated.releases import diff_releases
+
+        changes, notes = diff_releases(old, data_folder(new))
+        for sentence in notes:
+            note(sentence.replace("`", ""))
+    else:
+        changes = diff_datasets(old, new)
+    changes = _selected(changes, domain)
     emit_changes(changes, {"old": absolute(old), "new": data_folder(new)}, as_json=as_json, csv=csv,
                  fail_on_change=fail_on_change)
 

@@ -71,7 +71,8 @@ def table_files(folder: Path, require_all: bool = True) -> dict[str, Path]:
     missing = [str(path) for name, path in files.items() if name not in present]
     if missing and require_all:
         raise UsageError(f"{missing[0]} is missing{f' (and {len(missing) - 1} more table files)' if len(missing) > 1 else ''}; "
-                         f"a dataset folder holds every table: {', '.join(d.filename for d in DATASETS.values())}")
+                         f"a dataset folder holds every table: {', '.join(d.filename for d in DATASETS.values())} "
+                         "(an earlier release without some of them: `il6 changes --across-versions`)")
     for path in present.values():
         if not path.is_file():
             raise UsageError(f"{path} is a folder, not a CSV file; {_VALID}")
@@ -113,7 +114,8 @@ def _check_version(name: str, path: Path, raw: pd.DataFrame) -> None:
         extra = [c for c in columns if c not in expected]
         raise UsageError(f"{path} is of another schema version than this package's {name} table "
                          f"(missing: {', '.join(missing) or 'none'}; unexpected: {', '.join(extra) or 'none'}); "
-                         f"compare folders of one schema version, with the columns {', '.join(expected)}")
+                         f"compare folders of one schema version, with the columns {', '.join(expected)} "
+                         "(or compare what both have: `il6 changes --across-versions`)")
 
 
 def _check_key(path: Path, raw: pd.DataFrame, key: list[str]) -> None:

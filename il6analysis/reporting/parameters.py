@@ -68,13 +68,13 @@ def _faers_store_missing(values: Mapping[str, Any]) -> str | None:
 
 def _dataset_folder(value: str) -> str:
     """An earlier dataset to compare with: made absolute (the kernel runs elsewhere) and required to
-    hold every table's file; ``""`` means nothing to compare."""
+    hold table files (an earlier release may lack some tables); ``""`` means nothing to compare."""
     if not value:
         return value
     from il6analysis.curated.snapshots import table_files
 
     path = absolute(value)
-    table_files(path)
+    table_files(path, require_all=False)
     return str(path)
 
 

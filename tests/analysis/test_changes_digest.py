@@ -33,14 +33,19 @@ def test_domain_table_names_sources_by_host_or_identifier_with_links():
 
 
 def test_digest_says_when_there_is_nothing_to_compare_or_no_change(data_copy, edit, tmp_path):
-    nothing = changes.changes_since("")
-    assert nothing.empty and changes.digest_sentence("", nothing).startswith("Nothing to compare")
-    same = changes.changes_since(data_copy, data_dir=data_copy)
+    nothing, notes = changes.changes_since("")
+    assert nothing.empty and notes == []
+    assert changes.digest_sentence("", nothing).startswith("Nothing to compare")
+    same, _ = changes.changes_since(data_copy, data_dir=data_copy)
     assert same.empty and changes.digest_sentence(data_copy, same, data_dir=data_copy).startswith("No change")
     new = tmp_path / "new"
     shutil.copytree(data_copy, new)
     edit(new, "targets", lambda f: f.iloc[1:])
-    found = changes.changes_since(data_copy, ["targets", "agents"], data_dir=new)
+    found, notes = changes.changes_since(data_copy, ["targets", "agents"], data_dir=new)
+    assert notes == []
     assert found["kind"].astype(str).tolist() == ["removed"]
     assert changes.digest_sentence(data_copy, found, data_dir=new).startswith("1 change(s) from")
-    assert changes.changes_since(data_copy, ["agents"], data_dir=new).empty
+    assert changes.changes_since(data_copy, ["agents"], data_dir=new)[0].empty
+    (data_copy / "targets.csv").unlink()
+    older, notes = changes.changes_since(data_copy, ["targets"], data_dir=new)
+    assert notes == [f"table `targets` added ({len(older)} rows)"] and set(older["kind"].astype(str)) == {"added"}

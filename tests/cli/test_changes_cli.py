@@ -146,3 +146,17 @@ def test_unknown_domain_and_no_folder_are_usage_errors(data_copy):
 def test_domain_keeps_only_that_table(data_copy, moved):
     result = run("changes", data_copy, moved[0], "--domain", "trials", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["changes"] == []
+
+
+def test_an_earlier_release_of_another_schema_needs_across_versions(data_copy, edit, tmp_path):
+    older = tmp_path / "older"
+    shutil.copytree(data_copy, older)
+    (older / "targets.csv").unlink()
+    edit(older, "trials", lambda f: f.drop(columns=["title"]))
+    refused = run("changes", older, data_copy)
+    assert refused.exit_code == 2 and "--across-versions" in refused.stderr
+    result = run("changes", older, data_copy, "--across-versions", "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert set(document["counts"]) == {"targets"} and document["counts"]["targets"]["added"] > 0
+    assert "note: table targets added" in result.stderr and "note: trials: column title added" in result.stderr
