@@ -59,6 +59,8 @@ HAND_CHECKED = [
     (dict(trial="CREDO 1", arm="64 mg SC every 4 weeks"), 70.4, 25.9, 142, 143),
     (dict(trial="SIRROUND-D", arm="50 mg SC every 4 weeks"), 54.8, 26.4, 557, 556),
     (dict(trial="MSB11456 phase 3", endpoint="acr20"), 80.8, 84.8, 302, 302),
+    (dict(trial="BAT1806/BIIB800 phase 3", timepoint_weeks=12), 69.0, 64.8, 312, 309),
+    (dict(trial="SAkuraSky", endpoint="relapse_free", timepoint_weeks=96), 77.6, 58.7, 41, 42),
 ]
 
 
