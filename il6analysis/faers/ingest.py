@@ -133,15 +133,24 @@ def _remove_orphans(store: Path, catalog: dict) -> None:
 
 
 def _check_folders(store: Path, catalog: dict, replacing: str) -> None:
-    """Refuse to write when the catalog names a folder that is not there (a quarter's folder renamed or
-    moved): the add would otherwise remove the real folder as a leftover. ``replacing`` may be missing."""
+    """Refuse to write unless the catalog and the quarter folders agree: a folder the catalog names must be
+    there (``replacing``'s may be missing), and a folder it does not name must be a superseded copy of a
+    quarter it names (left by an interrupted replace). Otherwise the add would remove real data as leftovers."""
     missing = {quarter: entry["folder"] for quarter, entry in catalog["quarters"].items()
                if quarter != replacing and not (store / entry["folder"]).is_dir()}
+    named = {entry["folder"] for entry in catalog["quarters"].values()}
+    strays = [folder.relative_to(store).as_posix() for folder in quarter_folders(store)
+              if folder.relative_to(store).as_posix() not in named
+              and folder.name.split("-")[0] not in catalog["quarters"]]
+    remedy = (f"nothing was changed: rebuild the catalog from the folders there with `il6 store rebuild-catalog "
+              f"--db {store}`")
     if missing:
-        named = ", ".join(f"{folder} (quarter {quarter})" for quarter, folder in sorted(missing.items()))
-        raise StoreDamaged(f"{store / CATALOG} names {named}, which is not there (renamed or moved?); nothing was "
-                           "changed: put the folder back, or rebuild the catalog from the folders there with "
-                           f"`il6 store rebuild-catalog --db {store}`")
+        listed = ", ".join(f"{folder} (quarter {quarter})" for quarter, folder in sorted(missing.items()))
+        raise StoreDamaged(f"{store / CATALOG} names {listed}, which is not there (renamed or moved?); {remedy}, "
+                           "or put the folder back")
+    if strays:
+        raise StoreDamaged(f"{store} holds {', '.join(strays)}, quarter data that {CATALOG} does not name; "
+                           f"{remedy}, or move those folders out of parts/")
 
 
 def add_quarter(store: str | Path, path: str | Path, quarter: str | None = None, *,
@@ -165,7 +174,8 @@ def add_quarter(store: str | Path, path: str | Path, quarter: str | None = None,
             :func:`il6analysis.faers.normalise.write_tables`).
         StoreError: ``store`` is not a store, or one of another format version, or a folder holding
             quarter data without a catalog.
-        StoreDamaged: the catalog names a folder that is not there (another quarter's).
+        StoreDamaged: the catalog names a folder that is not there (another quarter's), or a folder of
+            quarter data is in no catalog entry.
         OutputLocked: another process is adding to the same store.
         CannotWrite: the store cannot be written (read-only, disk full).
         In every case the store is as it was before.

@@ -201,3 +201,22 @@ def test_ingest_reports_its_progress_in_bytes_and_duckdb_draws_no_bar(tmp_path, 
         shown.quarter(0, 1, str(HEAD10))
         shown.reading(total // 2, total)
     assert f"reading 1/1: {HEAD10.name}" in console_text.getvalue() and "time left" in console_text.getvalue()
+
+
+def test_quarter_data_the_catalog_does_not_name_is_refused_not_removed(store):
+    written = catalog(store)
+    (store / "catalog.json").write_text(json.dumps({**written, "quarters": {"2020Q3": written["quarters"]["2020Q3"]}}))
+    kept = tree(store)
+    added = cli("refresh", "faers", str(HEAD10), "--db", str(store))
+    assert added.exit_code == 1, added.output
+    assert f"holds {written['quarters']['2099Q1']['folder']}, quarter data that catalog.json does not name" in added.output
+    assert "il6 store rebuild-catalog" in added.output and tree(store) == kept
+    assert rebuild_catalog(store)["quarters"] == ["2020Q3", "2099Q1"]
+
+
+def test_a_copy_left_by_an_interrupted_replace_is_removed_by_the_next_add(store):
+    old = store / catalog(store)["quarters"]["2020Q3"]["folder"]
+    copy = store / "parts" / "2020Q3-leftover"
+    shutil.copytree(old, copy)
+    assert add_quarter(store, HAND_MADE)["replaced"]["quarter"] == "2099Q1"
+    assert not copy.exists() and old.is_dir()
