@@ -14,8 +14,11 @@ temporary file, fsynced, parsed back and renamed over ``catalog.json``, the
 one step that makes the quarter visible. Only then is the replaced quarter's
 folder removed. A failure at any step (a bad file, a full disk, an
 interruption) removes what this add wrote, and the catalog, the one file
-readers trust, is the previous one, byte for byte. Folders that no catalog
-names (left by a killed process) are removed by the next add.
+readers trust, is the previous one, byte for byte. What a killed add leaves
+(staging folders, a superseded copy of a quarter the catalog names) is removed
+by the next add; before anything is written the catalog and the folders must
+agree, so quarter data no catalog names is never removed (see
+:func:`rebuild_catalog`).
 
 De-duplication (latest ``caseversion`` per ``caseid`` over all quarters, and
 every quarter's deletion list applied to all) is done when the store is read,
