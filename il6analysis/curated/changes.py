@@ -39,13 +39,15 @@ Contract (stable; other modules rely on it):
       missing otherwise.
 
 - :func:`changes_frame` builds a typed, validated (:class:`ChangeSchema`),
-  sorted frame from rows; :func:`diff_tables` compares two versions of one
-  table by its primary key; :func:`diff_datasets` compares every curated table
-  of two dataset folders, each keyed by its schema's
+  sorted frame from rows, :func:`concat_changes` joins change frames and
+  :func:`date_change_kinds` tells ``refined`` from ``changed``; :func:`diff_tables`
+  compares two versions of one table by its primary key; :func:`diff_datasets`
+  compares every curated table of two dataset folders, each keyed by its schema's
   ``Config.metadata["primary_key"]`` (:func:`primary_key`).
-- A row whose key holds a date (approvals) and whose date was corrected gets
-  a new key; when exactly one removed and one added row agree on every other
-  key column, they are the same row and the date is reported as its field.
+- A row whose key holds a date (approvals) and whose date was corrected gets a new
+  key; removed and added rows that agree on every other key column are the same
+  row, its date reported as a field, when a new date lies inside exactly one old
+  date's period, or when one row of each is left; else they stay removed and added.
 - :func:`to_json` writes the JSON form: ``{"schema_version": 1, "format":
   "il6analysis-changes", ...context, "keys": {domain: [key columns]},
   "counts": {domain: {kind: n}}, "changes": [{column: value or null}]}``.
