@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "ValidationReport": "il6analysis.curated.validation",
     "validate": "il6analysis.curated.validation",
     "dataset_info": "il6analysis.curated.identity",
+    "diff_datasets": "il6analysis.curated.changes",
     "describe": "il6analysis.curated.loaders",
     "list_datasets": "il6analysis.curated.loaders",
     "load_adverse_events": "il6analysis.curated.loaders",
@@ -66,6 +67,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from il6analysis.curated.changes import diff_datasets
     from il6analysis.curated.identity import dataset_info
     from il6analysis.curated.coverage import load_label_coverage
     from il6analysis.curated.efficacy import load_efficacy
