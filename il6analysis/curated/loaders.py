@@ -26,6 +26,7 @@ from il6analysis.curated import coverage_schema, efficacy_schema, schemas
 from il6analysis.curated.csvtext import read_csv_text
 from il6analysis.curated.dates import parse_partial_dates
 from il6analysis.curated.matching import closest
+from il6analysis.curated.schema_problems import schema_problems
 from il6analysis.curated.schemas import pa
 from il6analysis.errors import DataValidationError, Problem, UnknownNameError, UsageError
 from il6analysis.paths import data_folder
@@ -187,58 +188,6 @@ def _convert(table: str, raw: pd.DataFrame, dataset: Dataset) -> tuple[pd.DataFr
     return frame[ordered], problems
 
 
-def _schema_problems(
-    table: str, frame: pd.DataFrame, raw: pd.DataFrame, dataset: Dataset, known: set[tuple[int | None, str | None]]
-) -> list[Problem]:
-    """Run the pandera schema; report each failure with the value as written in the CSV."""
-    try:
-        dataset.schema.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        problems, row_rules = [], set()  # a set: a list's membership test made this quadratic in rows
-        for case in exc.failure_cases.to_dict("records"):
-            index = case.get("index")
-            line = None if index is None or pd.isna(index) else int(index) + 2
-            column = case.get("column")
-            column = None if column is None or pd.isna(column) else str(column)
-            if (line, column) in known:
-                continue  # already reported as a value that does not parse
-            rule = _describe_check(str(case.get("check")))
-            if case.get("schema_context") == "DataFrameSchema" and case.get("check") != "column_in_dataframe":
-                problem = Problem(table, line, None, rule)  # a rule on the whole row: one problem per line
-                if problem not in row_rules:
-                    row_rules.add(problem)
-                    problems.append(problem)
-                continue
-            value = raw.at[int(index), column] if line is not None and column in raw.columns else case.get("failure_case")
-            shown = None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-            problems.append(Problem(table, line, column, rule, shown))
-        return problems
-    return []
-
-
-_CHECK_WORDS = {
-    "not_nullable": "missing value in a required column",
-    "field_uniqueness": "duplicate key",
-    "multiple_fields_uniqueness": "duplicate key",
-}
-
-
-def _describe_check(check: str) -> str:
-    """Turn a pandera check name into words a curator understands."""
-    if check in _CHECK_WORDS:
-        return _CHECK_WORDS[check]
-    if check.startswith("str_matches"):
-        return "wrong format: must match " + check.removeprefix("str_matches(").removesuffix(")")
-    for prefix, words in (("greater_than_or_equal_to(", ">="), ("less_than_or_equal_to(", "<=")):
-        if check.startswith(prefix):
-            return f"out of range: must be {words} {check.removeprefix(prefix).removesuffix(')')}"
-    if check == "column_in_dataframe":
-        return "required column is missing"
-    if check == "column_in_schema":
-        return "unexpected column (not in the schema)"
-    return check
-
-
 def parse_table(name: str, data: bytes) -> pd.DataFrame:
     """Parse and validate the CSV text ``data`` of table ``name``.
 
@@ -260,7 +209,7 @@ def parse_table(name: str, data: bytes) -> pd.DataFrame:
         raise DataValidationError(problems)
     frame, problems = _convert(name, raw, dataset)
     known = {(p.line, p.column) for p in problems}
-    problems += _schema_problems(name, frame, raw, dataset, known)
+    problems += schema_problems(name, frame, raw, dataset.schema, known)
     if problems:
         raise DataValidationError(problems)
     return frame
