@@ -361,9 +361,9 @@ def warnings_heatmap(matrix: pd.DataFrame) -> Figure:
     sns.heatmap(codes, cmap=ListedColormap(colors), vmin=-0.5, vmax=2.5, cbar=False, linewidths=1, linecolor="white",
                 ax=ax)
     ax.set_xticks(ax.get_xticks(), [labels.agent_label(str(c)) for c in matrix.columns])
-    legend_outside(fig, ax, [Patch(facecolor=c, edgecolor="0.8", label=lbl) for c, lbl in zip(colors, WARNING_LEVELS)],
-            columns=3, where="lower")
+    handles = [Patch(facecolor=c, edgecolor="0.8", label=lbl) for c, lbl in zip(colors, WARNING_LEVELS)]
     if any("[" in str(c) for c in matrix.columns):
-        note_under(fig, "[partial] / [not curated]: the agent's curated warnings hold only part of its label, so "
-                   "\"not recorded\" there may be a warning the label carries.")
+        handles.append(Patch(facecolor="white", edgecolor="white", label="[partial] / [not curated]: only part of "
+                             "the label's warnings curated, so \"not recorded\" may be a warning it carries"))
+    legend_outside(fig, ax, handles, columns=2, where="lower")
     return finish_heatmap(fig, ax, "Labelled warnings")
