@@ -160,3 +160,12 @@ def test_an_earlier_release_of_another_schema_needs_across_versions(data_copy, e
     document = json.loads(result.stdout)
     assert set(document["counts"]) == {"targets"} and document["counts"]["targets"]["added"] > 0
     assert "note: table targets added" in result.stderr and "note: trials: column title added" in result.stderr
+
+
+def test_a_refreshed_folder_with_its_extra_files_reads_as_a_dataset(data_copy, tmp_path):
+    refreshed = tmp_path / "refreshed"
+    shutil.copytree(data_copy, refreshed)
+    (refreshed / "trials.changes.csv").write_text("nct_id,change\nNCT00000000,added\n")
+    (refreshed / "history" / "trials").mkdir(parents=True)
+    result = run("changes", data_copy, refreshed, "--fail-on-change")
+    assert result.exit_code == 0 and result.stdout.startswith("no change from")
