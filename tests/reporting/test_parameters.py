@@ -24,7 +24,8 @@ def test_every_notebook_parameter_has_a_type_a_default_and_help():
 
 def test_defaults_are_returned_when_nothing_is_given():
     values = check_parameters(load_report("approvals"), {})
-    assert values == {"agents": [], "agencies": [], "indication_categories": [], "date_from": "", "date_to": ""}
+    assert values == {"agents": [], "agencies": [], "indication_categories": [], "date_from": "", "date_to": "",
+                      "count_eua": False}
 
 
 def test_unknown_parameter_names_the_valid_ones():
