@@ -19,7 +19,7 @@ from il6analysis.curated import loaders as datasets
 from il6analysis.curated import vocab
 from il6analysis.curated.matching import closest
 from il6analysis.curated.names import resolve_agent, resolve_cancer_type, resolve_choice, resolve_indication
-from il6analysis.errors import ParameterError, UnknownNameError, UsageError
+from il6analysis.errors import ParameterError, StoreError, UnknownNameError, UsageError
 from il6analysis.paths import absolute
 from il6analysis.reporting.catalog import Report
 
@@ -55,15 +55,21 @@ def _faers_database(value: str) -> str:
 
 def _faers_store_missing(values: Mapping[str, Any]) -> str | None:
     """The problem of a report asking for FAERS (``source`` faers or both) from the default location
-    where there is no store, or None (an explicit ``faers_db`` is checked by :func:`_faers_database`)."""
+    where there is no readable store, or None (an explicit ``faers_db`` is checked by :func:`_faers_database`)."""
     if values.get("source") not in ("faers", "both") or values.get("faers_db"):
         return None
-    from il6analysis.faers.signals import database_exists, database_path
+    from il6analysis.faers.signals import database_path
+    from il6analysis.faers.store import is_empty, read_catalog
 
-    if database_exists():
-        return None
-    return (f"source={values['source']} needs a FAERS store and there is none at {database_path()}; build one "
-            "with `il6 refresh faers QUARTER.zip`, give faers_db, or use source=label")
+    path = database_path()
+    if is_empty(path):
+        return (f"source={values['source']} needs a FAERS store and there is none at {path}; build one with "
+                "`il6 refresh faers QUARTER.zip`, give faers_db, or use source=label")
+    try:
+        read_catalog(path)
+    except StoreError as error:
+        return f"source={values['source']} needs a FAERS store it can read: {error}; or use source=label"
+    return None
 
 
 def _dataset_folder(value: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -9,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from il6analysis.cli.app import app
-from il6analysis.errors import StoreError, UsageError
+from il6analysis.errors import ParameterError, StoreError, UsageError
 from il6analysis.faers import overview, signals, tables
 from il6analysis.faers.ingest import add_quarter
 from il6analysis.reporting.catalog import load_report
@@ -95,3 +96,12 @@ def test_a_report_asking_for_faers_without_a_store_exits_2_before_anything_runs(
 def test_a_report_asking_for_faers_reads_the_default_store_when_there_is_one(store, monkeypatch):
     monkeypatch.setenv("IL6_FAERS_DB", str(store))
     assert check_parameters(load_report("side_effects"), {"source": "both"})["faers_db"] == ""
+
+
+def test_a_report_asking_for_faers_from_an_unreadable_store_says_why(store, monkeypatch):
+    written = json.loads((store / "catalog.json").read_text())
+    (store / "catalog.json").write_text(json.dumps({**written, "format_version": written["format_version"] - 1}))
+    monkeypatch.setenv("IL6_FAERS_DB", str(store))
+    with pytest.raises(ParameterError, match=r"source=faers needs a FAERS store it can read: .* format version "
+                                             r".*ingest the quarterly files again"):
+        check_parameters(load_report("side_effects"), {"source": "faers"})
