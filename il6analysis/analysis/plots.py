@@ -142,8 +142,11 @@ def approval_timeline(view: pd.DataFrame) -> Figure:
         plt.Line2D([], [], color="0.3", marker=palette.OUTCOME_MARKERS[s], linestyle="", label=vocab.STATUS_LABELS[s])
         for s in outcomes]
     legend_outside(fig, ax, handles, columns=6)
+    undated_authorisations = view["approval_date"].isna() & view["status"].isin(vocab.MARKETED_STATUSES)
+    earlier = (" An undated authorisation may be earlier than the first dot of its agent and agency."
+               if undated_authorisations.any() else "")
     note_under(fig, f"{undated} action(s) with date unknown are not on the time axis; they are listed in the tables."
-          if undated else "")
+               + earlier if undated else "")
     return fig
 
 

@@ -88,7 +88,8 @@ def test_undated_and_year_only_actions_appear_in_every_view(approvals_of):
     lags = approvals.approval_lags(view).set_index("agency")
     assert lags.loc["HC", "order"] == "date unknown"
     timeline = plots.approval_timeline(view)
-    assert any("2 action(s) with date unknown" in t.get_text() for t in timeline.texts)
+    note = timeline.get_supxlabel().replace("\n", " ")
+    assert "2 action(s) with date unknown" in note and "An undated authorisation may be earlier" in note
     per_year = plots.approvals_per_year_plot(approvals.approvals_per_year(view), approvals.undated_decisions(view))
     assert any("1 decision(s) with date unknown" in t.get_text() for t in per_year.texts)
 
