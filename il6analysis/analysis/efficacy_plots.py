@@ -111,7 +111,7 @@ def hazard_ratio_chart(diffs: pd.DataFrame) -> Figure:
         part = part.assign(label=_bar_labels(part))
         sns.scatterplot(part, x="value", y="label", hue="agent_id", palette=colors, s=80, legend=False, ax=ax)
         for row in part.itertuples():
-            ax.annotate(f"  HR {row.value:g}", (row.value, row.label), va="center", fontsize=8, color="0.25")
+            ax.annotate(f"  HR {row.value:g}{_sizes(row)}", (row.value, row.label), va="center", fontsize=8, color="0.25")
         ax.axvline(1, color="0.3", linewidth=0.8)
         ax.set_xscale("log")
         ax.set_xticks(HAZARD_TICKS, [f"{t:g}" for t in HAZARD_TICKS])
