@@ -1,6 +1,8 @@
 """Honest signal tables: no EBGM signal without a report, the rule behind each signal named, zero-cell pairs
 counted, a prior that did not converge reported."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -53,3 +55,25 @@ def test_indication_and_case_depth_columns_are_shown_when_present():
     assert rows["Indication"].tolist() == ["yes", ""] and rows["Serious %"].tolist() == [50.0, 100.0]
     assert rows["Onset median (days)"].iloc[0] == 12.0
     assert notes[-1] == "Indication = yes: the term is the agent's own indication, not a side effect."
+
+
+def test_a_by_year_row_before_the_first_report_is_no_ebgm_signal(tmp_path, monkeypatch):
+    """Sarilumab is first reported with neutropenia in 2100: its 2099 row has a = 0 and, under a prior whose
+    mass sits far above 2, an EB05 above 2 all the same; only the 2100 row is a signal."""
+    from il6analysis.faers import signals
+    from il6analysis.faers.ingest import add_quarter
+
+    fixtures = Path(__file__).parent.parent / "fixtures" / "faers"
+    add_quarter(tmp_path / "s", fixtures / "hand_made_2099q1")
+    later = tmp_path / "q"
+    later.mkdir()
+    (later / "DEMO99Q4.txt").write_text("primaryid$caseid$caseversion$sex$fda_dt\n500$500$1$M$21000115\n")
+    (later / "DRUG99Q4.txt").write_text("primaryid$caseid$drug_seq$role_cod$drugname$prod_ai\n500$500$1$PS$KEVZARA$\n")
+    (later / "REAC99Q4.txt").write_text("primaryid$caseid$pt\n500$500$Neutropenia\n")
+    add_quarter(tmp_path / "s", later)  # quarter 2099Q4, received in 2100
+    both_high = dp.GammaMixture(50.0, 10.0, 80.0, 10.0, 0.5)  # every ratio near 5 or 8 before any report
+    monkeypatch.setattr(signals, "fit_gamma_mixture", lambda *args, **options: both_high)
+    series = signals.signal_series(tmp_path / "s", agents=["sarilumab"], terms=["neutropenia"], min_cases=1,
+                                   methods=["ebgm"]).set_index("year")
+    assert series["a"].tolist() == [0, 1] and (series["eb05"] >= 2).all()
+    assert series["signal_ebgm"].tolist() == [False, True]
