@@ -3,8 +3,8 @@
 :func:`analyse` returns a :class:`FaersOverview`: the signal table of the
 chosen agents, each agent's strongest terms, the signals the label does not
 name, the first of those per agent followed year by year, and each agent's
-reports per year. :data:`NO_STORE` is the sentence a report shows when there
-is no store to read (it names the command that builds one and no path).
+reports per year. :func:`store_sentence` is what a report says instead when
+there is no store to read (the command that builds one, and no path).
 """
 
 from __future__ import annotations
@@ -16,10 +16,14 @@ from pathlib import Path
 import pandas as pd
 
 from il6analysis.faers import depth, signals
+from il6analysis.faers.store import is_empty
 
 NO_STORE = ("No FAERS store has been built on this machine: `il6 refresh faers QUARTER.zip` builds one from the "
             "FDA's quarterly files, and `-p source=both` then adds its reporting signals to this report.")
 """What a report says when there is no FAERS store (one sentence, no machine path)."""
+UNREADABLE = ("The FAERS store on this machine cannot be read as it is: `il6 store check` says why and how to "
+              "repair it.")
+"""What a report says when a FAERS store is there but cannot be read (one sentence, no machine path)."""
 RANKED_BY = "ic"
 """The method whose lower interval bound ranks each agent's strongest terms."""
 TOP_COLUMNS = ["agent_id", "pt", "a", "expected", "ror", "ror_low", "ror_high", "prr", "chi2", "ic025", "eb05",
@@ -80,6 +84,15 @@ class FaersOverview:
     def unlabelled_table(self) -> pd.DataFrame:
         """:attr:`unlabelled` with its counts and lower bounds, rounded to two decimals."""
         return self.unlabelled[UNLABELLED_COLUMNS].round(2)
+
+
+def store_sentence(database: str | Path | None = None) -> str | None:
+    """Return None when a readable store with quarters is at ``database`` (default: the ``faers`` location),
+    else the one sentence a report shows instead of its FAERS sections: :data:`NO_STORE` when there is no
+    store, :data:`UNREADABLE` when there is one it cannot read."""
+    if is_empty(signals.database_path(database)):
+        return NO_STORE
+    return None if signals.database_exists(database) else UNREADABLE
 
 
 def analyse(database: str | Path | None = None, agents: Sequence[str] | None = None,

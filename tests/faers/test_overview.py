@@ -105,3 +105,11 @@ def test_a_report_asking_for_faers_from_an_unreadable_store_says_why(store, monk
     with pytest.raises(ParameterError, match=r"source=faers needs a FAERS store it can read: .* format version "
                                              r".*ingest the quarterly files again"):
         check_parameters(load_report("side_effects"), {"source": "faers"})
+
+
+def test_the_sentence_a_report_shows_instead_of_its_faers_sections(store, tmp_path):
+    assert overview.store_sentence(store) is None
+    assert overview.store_sentence(tmp_path / "none") == overview.NO_STORE
+    (store / "catalog.json").unlink()  # quarter data without a catalog
+    assert overview.store_sentence(store) == overview.UNREADABLE
+    assert "il6 store check" in overview.UNREADABLE and "/" not in overview.UNREADABLE
