@@ -48,8 +48,9 @@ def cases_command(
         atomic_write_text(output, listing.to_csv(index=False, lineterminator="\n"))
         typer.echo(f"wrote {len(listing)} report(s) to {output}")
         return
+    within = f" ({chosen.describe()})" if chosen.active else ""
     if listing.empty:
-        typer.echo(f"no report names {agent} with {term} ({chosen.describe()})")
+        typer.echo(f"no report names {agent} with {term}{within}")
         return
-    typer.echo(f"{len(listing)} report(s), {chosen.describe()}:")
+    typer.echo(f"{len(listing)} report(s) name {agent} with {term}{within}:")
     echo_frame(readable(listing))
