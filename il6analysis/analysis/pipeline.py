@@ -32,8 +32,8 @@ NO_TRIAL = "no curated trial"
 NONE_ENROLLED = "none enrolled"
 NOT_RECORDED = "not recorded"
 
-PIPELINE_COLUMNS = ["agent_id", "development_status", "indication", "category", "highest_phase", "status", "trials",
-                    "never_enrolled", "nct_ids", "authorised_by", "developer"]
+PIPELINE_COLUMNS = ["agent_id", "indication", "category", "highest_phase", "status", "trials", "never_enrolled",
+                    "nct_ids", "authorised_by"]
 
 
 def pipeline_trials(agents: Iterable[str] | None = None,
@@ -60,8 +60,7 @@ def pipeline_table(agents: Iterable[str] | None = None,
                    indication_categories: Iterable[str] | None = None) -> pd.DataFrame:
     """Return agent x indication: how far development has gone, with the evidence.
 
-    Columns: ``agent_id``; ``development_status`` (the agent's highest status
-    in the agents table, e.g. ``phase2``); ``indication``, ``category``;
+    Columns: ``agent_id``; ``indication``, ``category``;
     ``highest_phase`` (phase code of the furthest trial that enrolled, ``"not
     recorded"`` when none of them has a phase, ``"none enrolled"`` when no trial enrolled anyone,
     ``""`` for an agent without trials);
@@ -69,7 +68,7 @@ def pipeline_table(agents: Iterable[str] | None = None,
     ``trials`` (distinct trials in the indication); ``never_enrolled`` (how many
     of them never enrolled anyone, not counted in the highest phase);
     ``nct_ids``; ``authorised_by`` (agencies that authorised the agent for the
-    indication); ``developer``. An agent with no curated trial in the selection
+    indication). An agent with no curated trial in the selection
     has one row with indication ``"no curated trial"``. Sorted by agent, then
     highest phase (furthest first).
 
@@ -77,22 +76,50 @@ def pipeline_table(agents: Iterable[str] | None = None,
         UnknownNameError: an unknown agent or indication category.
     """
     view = pipeline_trials(agents, indication_categories)
-    agent_rows = keep_values(datasets.load_agents(), "agent_id", resolve_agents(agents)).set_index("agent_id")
+    agent_ids = keep_values(datasets.load_agents(), "agent_id", resolve_agents(agents))["agent_id"]
     authorised = _authorisations()
     rows = []
     for (agent, indication_id), group in view.groupby(["agent_id", "indication_id"], sort=False):
         rows.append(_pipeline_row(group, authorised.get((agent, indication_id), "")))
-    table = pd.DataFrame(rows, columns=[c for c in PIPELINE_COLUMNS if c not in ("development_status", "developer")])
-    without = [a for a in agent_rows.index if a not in set(table["agent_id"])]
+    table = pd.DataFrame(rows, columns=PIPELINE_COLUMNS)
+    without = [a for a in agent_ids if a not in set(table["agent_id"])]
     if not indication_categories:
         table = pd.concat([table, pd.DataFrame({"agent_id": without, "indication": NO_TRIAL, "trials": 0,
                                                 "never_enrolled": 0})], ignore_index=True)
-    table = table.assign(development_status=table["agent_id"].map(agent_rows["highest_status"]).astype("str"),
-                         developer=table["agent_id"].map(agent_rows["originator"]))
     rank = table["highest_phase"].map(PHASE_RANK).fillna(-1)
     table = table.assign(rank=rank).sort_values(["agent_id", "rank", "indication"], ascending=[True, False, True])
     return table[PIPELINE_COLUMNS].fillna({"highest_phase": "", "status": "", "nct_ids": "", "authorised_by": "",
                                            "category": ""}).reset_index(drop=True)
+
+
+AGENT_COLUMNS = ["agent_id", "development_status", "developer", "highest_phase", "indications", "trials",
+                 "authorised_for"]
+
+
+def agent_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per agent of a :func:`pipeline_table`: ``agent_id``; ``development_status``
+    (its highest status in the agents table, e.g. ``phase2``); ``developer`` (its originator in the
+    agents table; trial sponsors are not curated); ``highest_phase`` over every indication;
+    ``indications`` with curated trials; ``trials`` (distinct); ``authorised_for`` (how many of those
+    indications some agency authorised). Furthest development first."""
+    if table.empty:
+        return pd.DataFrame(columns=AGENT_COLUMNS)
+    agents = datasets.load_agents().set_index("agent_id")
+    rows = []
+    for agent, group in table.groupby("agent_id", sort=False):
+        with_trials = group[group["indication"] != NO_TRIAL]
+        ranks = with_trials["highest_phase"].map(PHASE_RANK)
+        rows.append({"agent_id": agent, "development_status": str(agents.loc[agent, "highest_status"]),
+                     "developer": agents.loc[agent, "originator"],
+                     "highest_phase": with_trials.loc[ranks.idxmax(), "highest_phase"] if ranks.notna().any()
+                     else ("" if with_trials.empty else with_trials["highest_phase"].iloc[0]),
+                     "indications": len(with_trials),
+                     "trials": len({n for ids in with_trials["nct_ids"] for n in ids.split(", ") if n}),
+                     "authorised_for": int(with_trials["authorised_by"].ne("").sum())})
+    summary = pd.DataFrame(rows, columns=AGENT_COLUMNS)
+    order = summary["highest_phase"].map(PHASE_RANK).fillna(-1)
+    return summary.assign(rank=order).sort_values(["rank", "agent_id"], ascending=[False, True])[
+        AGENT_COLUMNS].reset_index(drop=True)
 
 
 def _pipeline_row(group: pd.DataFrame, authorised_by: str) -> dict:

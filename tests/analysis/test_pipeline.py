@@ -39,8 +39,17 @@ def test_every_indication_and_every_agent_is_in_the_pipeline():
     assert set(table["agent_id"]) == set(il6.load_agents()["agent_id"])
     ra = _row(table, *OLOKIZUMAB_RA)
     assert (ra["highest_phase"], ra["trials"], ra["authorised_by"]) == ("PHASE3", 2, "MOH-RU")
-    assert ra["nct_ids"] == "NCT02760368, NCT02760433" and ra["developer"].startswith("UCB")
-    assert _row(table, "gerilimzumab", pipeline.NO_TRIAL)["development_status"] == "phase1"
+    assert ra["nct_ids"] == "NCT02760368, NCT02760433"
+    assert _row(table, "gerilimzumab", pipeline.NO_TRIAL)["trials"] == 0
+
+
+def test_each_agent_once_with_its_developer_and_furthest_phase():
+    summary = pipeline.agent_summary(pipeline.pipeline_table()).set_index("agent_id")
+    assert summary.loc["olokizumab", ["highest_phase", "indications", "trials", "authorised_for"]].tolist() == [
+        "PHASE3", 1, 2, 1]
+    assert summary.loc["olokizumab", "developer"].startswith("UCB")
+    assert summary.loc["gerilimzumab", ["development_status", "highest_phase", "trials"]].tolist() == ["phase1", "", 0]
+    assert summary.index[0] != "gerilimzumab" and summary.index.is_unique
 
 
 def test_a_withdrawn_trial_that_never_enrolled_does_not_count_towards_the_highest_phase(trials_copy):

@@ -53,7 +53,7 @@ def test_an_empty_cancer_selection_says_so_first_and_draws_no_empty_section(tmp_
 
 def test_pipeline_report_shows_every_agent_with_its_highest_phase(tmp_path):
     text, html = _render("pipeline", {}, tmp_path)
-    assert _headings(html) == ["Highest phase per agent and indication", "Agents and indications with the evidence",
-                               "Phase by year", "The trials"]
+    assert _headings(html) == ["Agents", "Highest phase per agent and indication",
+                               "Agents and indications with the evidence", "Phase by year", "The trials"]
     assert "ziltivekimab" in text and "gerilimzumab" in text and "no curated trial" in text
     assert "NCT03926117" in html
