@@ -130,7 +130,7 @@ def case_listing(
         "sex": listing["sex"].fillna(""), "country": listing["reporter_country"].fillna(""),
         "reporter": listing["occp_cod"].map(OCCUPATIONS).fillna(listing["occp_cod"]).fillna(""),
         "outcomes": listing["outcomes"].fillna(""), "onset_days": listing["onset_days"],
-        "onset_note": listing["onset_note"].fillna(depth.ONSET_REASONS[2]),
+        "onset_note": listing["onset_note"].fillna(""),
         "other_suspects": listing["other_suspects"].fillna(""), "indications": listing["indications"].fillna(""),
     })
     return out.sort_values(["quarter", "report"]).reset_index(drop=True)[CASE_COLUMNS]
