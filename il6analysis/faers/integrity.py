@@ -81,7 +81,8 @@ def damaged(store: Path, found: list[Problem]) -> StoreDamaged:
     """Return the error for the problems ``found`` in ``store``: each named, and the quarters to re-add."""
     quarters = sorted({problem.quarter for problem in found})
     shown = "; ".join(f"quarter {problem.quarter}: {problem.text}" for problem in found[:5])
-    more = f" (and {len(found) - 5} more problem(s): `il6 store check --db {store}` lists them)" if len(found) > 5 else ""
+    more = (f" (and {len(found) - 5} more problem(s): `il6 store check --db {store}` lists them)"
+            if len(found) > 5 else "")
     return StoreDamaged(f"the FAERS store {store} is damaged: {shown}{more}; re-add "
                         + ", ".join(f"quarter {quarter}" for quarter in quarters)
                         + f" with `il6 refresh faers PATH --db {store}`")

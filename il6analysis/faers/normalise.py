@@ -222,7 +222,8 @@ def _polling(con: duckdb.DuckDBPyConnection, share_done: Callable[[float], None]
 
 def write_tables(extract: Extract, folder: Path, *, memory_limit: str = "1GB", threads: int | None = None,
                  reading: Reading | None = None) -> dict:
-    """Read every table of ``extract`` and write its Parquet files (:data:`il6analysis.faers.store.OUTPUTS`) into ``folder``.
+    """Read every table of ``extract`` and write its Parquet files into ``folder``
+    (:data:`il6analysis.faers.store.OUTPUTS`).
 
     Args:
         extract: from :func:`open_extract`.

@@ -93,7 +93,8 @@ def read_catalog(store: Path, *, writing: bool = False) -> dict:
     except (ValueError, UnicodeDecodeError, OSError) as error:
         raise StoreError(f"{catalog_file}: not a readable FAERS store catalog ({error}); the store was left as it is"
                          ) from None
-    if not isinstance(catalog, dict) or catalog.get("format") != FORMAT or not isinstance(catalog.get("quarters"), dict):
+    if (not isinstance(catalog, dict) or catalog.get("format") != FORMAT
+            or not isinstance(catalog.get("quarters"), dict)):
         raise StoreError(f"{catalog_file} is not a FAERS store catalog; give a store folder, or a new or empty "
                          "folder with --db")
     if catalog.get("format_version") != FORMAT_VERSION:
