@@ -142,6 +142,8 @@ class _LoneCr:
         self._carry = b""
 
     def __call__(self, chunk: bytes, final: bool = False) -> bytes:
+        if not self._carry and b"\r" not in chunk:  # most chunks of LF files: nothing to look at
+            return chunk
         data, self._carry = self._carry + chunk, b""
         if data.endswith(b"\r") and not final:  # its LF may start the next chunk
             data, self._carry = data[:-1], b"\r"
