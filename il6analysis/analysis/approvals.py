@@ -161,19 +161,26 @@ def _interval_text(earliest: pd.Timestamp, latest: pd.Timestamp) -> str:
     return f"{earliest:%Y-%m-%d}..{latest:%Y-%m-%d}"
 
 
-def first_cell(first: pd.Series) -> str:
+def first_cell(first: pd.Series, licence: pd.Series | None = None) -> str:
     """Return one first authorisation (a row of :func:`first_approvals`) as a short cell: the year
     (``"2010"``), ``"on or before 2016"`` when an undated authorisation may be earlier, or
-    ``"date unknown"``, followed by ``" (EUA)"`` for an emergency-use authorisation and the
-    route where the date belongs to one route only, e.g. ``"2021 (EUA, IV)"``."""
-    if pd.isna(first["first_latest"]):
-        core = DATE_UNKNOWN
-    elif first["undated_earlier"]:
-        core = f"{ON_OR_BEFORE} {first['first_latest'].year}"
-    else:
-        core = str(first["first_earliest"].year)
-    marks = [m for m in ("EUA" if first["emergency_use"] else "", first["route"]) if m]
+    ``"date unknown"``, followed by ``" (EUA)"`` for an emergency-use authorisation (with the year of
+    the first licence when ``licence``, a row of ``first_approvals(view, count_eua=False)``, is given)
+    and the route where the date belongs to one route only, e.g. ``"2021 (EUA; licence 2022)"``."""
+    emergency = ""
+    if first["emergency_use"]:
+        emergency = "EUA" + (f"; licence {_year_text(licence)}" if licence is not None else "")
+    marks = [m for m in (emergency, first["route"]) if m]
+    core = _year_text(first)
     return f"{core} ({', '.join(marks)})" if marks else core
+
+
+def _year_text(first: pd.Series) -> str:
+    if pd.isna(first["first_latest"]):
+        return DATE_UNKNOWN
+    if first["undated_earlier"]:
+        return f"{ON_OR_BEFORE} {first['first_latest'].year}"
+    return str(first["first_earliest"].year)
 
 
 def agencies_present(view: pd.DataFrame) -> list[str]:
@@ -189,7 +196,8 @@ def approval_matrix(view: pd.DataFrame, agency: str, count_eua: bool = True) -> 
     A cell is the year (``"2010"``), ``"on or before 2016"`` when an undated
     authorisation of the same agent and indication may be the first,
     ``"date unknown"`` when no authorisation of the group is dated, marked
-    ``(EUA)`` when the first is an emergency-use authorisation and with the route
+    ``(EUA)`` when the first is an emergency-use authorisation (``(EUA; licence
+    2022)`` once a licence followed) and with the route
     when its date belongs to one route only; empty when no authorisation is
     recorded. Only groups with an action in the report window appear; the year
     shown is the first ever, not the first in the window. Without ``count_eua``
@@ -203,7 +211,11 @@ def approval_matrix(view: pd.DataFrame, agency: str, count_eua: bool = True) -> 
     firsts = firsts[(firsts["agency"] == agency) & firsts["shown"]]
     if firsts.empty:
         return pd.DataFrame()
-    cells = firsts.assign(cell=firsts.apply(first_cell, axis=1))
+    licences = first_approvals(view, count_eua=False).set_index(["agent_id", "indication_id", "agency"])
+    cells = firsts.assign(cell=[
+        first_cell(row, licences.loc[key] if row["emergency_use"] and key in licences.index else None)
+        for key, (_, row) in zip(zip(firsts["agent_id"], firsts["indication_id"], firsts["agency"]),
+                                 firsts.iterrows())])
     matrix = cells.pivot_table(index="indication", columns="agent_id", values="cell", aggfunc="first")
     return matrix.astype("str").where(matrix.notna(), "")
 

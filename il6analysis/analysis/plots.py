@@ -162,7 +162,8 @@ def approval_matrix_heatmap(matrix: pd.DataFrame, agency: str) -> Figure:
         return single
     state = matrix.apply(lambda c: c.map(_matrix_state))
     annotations = matrix.apply(lambda c: c.map(
-        lambda v: v.replace(DATE_UNKNOWN, "?").replace(f"{ON_OR_BEFORE} ", "≤").replace(" (", "\n(")))
+        lambda v: v.replace(DATE_UNKNOWN, "?").replace(f"{ON_OR_BEFORE} ", "≤").replace(" (", "\n(")
+        .replace("; ", "\n")))
     fig, ax = figure_and_axes(max(6, 1.1 * matrix.shape[1] + 4), heatmap_height(matrix.shape[0], 0.55))
     colors = [palette.UNKNOWN_COLOR, MATRIX_BOUNDED_COLOR, MATRIX_DATED_COLOR]
     sns.heatmap(state, annot=annotations, fmt="", cmap=ListedColormap(colors), vmin=0, vmax=2, cbar=False,

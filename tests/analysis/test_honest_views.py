@@ -217,7 +217,7 @@ def test_an_emergency_use_first_is_marked_and_not_timed_as_a_licence(approvals_o
     view = approvals_of([_row("FDA", "covid-19", "2021-06-24", status="emergency_use", route="IV"),
                          _row("FDA", "covid-19", "2022-12-21", route="IV"),
                          _row("EC", "covid-19", "2021-12", route="IV")])
-    assert approvals.approval_matrix(view, "FDA").loc["COVID-19", "tocilizumab"] == "2021 (EUA)"
+    assert approvals.approval_matrix(view, "FDA").loc["COVID-19", "tocilizumab"] == "2021 (EUA; licence 2022)"
     assert approvals.approval_matrix(view, "FDA", count_eua=False).loc["COVID-19", "tocilizumab"] == "2022"
     lags = approvals.approval_lags(view).set_index("agency")
     assert lags.loc["EC", "order"] == "first" and lags.loc["FDA", "first_date"] == "2022-12-21"
