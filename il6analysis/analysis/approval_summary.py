@@ -74,7 +74,7 @@ def selection_sentence(view: pd.DataFrame, windowed: bool) -> str:
     """
     rows = shown(view)
     if rows.empty:
-        return "**No regulatory action matches these parameters.** Nothing below is drawn from this selection."
+        return "**No regulatory action matches these parameters**, so this report has no tables or charts."
     undated = rows[rows["approval_date"].isna()]
     dated_decisions = rows.dropna(subset=["approval_date"])["decision_id"].nunique()
     undated_decisions = undated["decision_id"].nunique()
