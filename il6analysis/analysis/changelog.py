@@ -49,7 +49,8 @@ def counts_by_table(changes: pd.DataFrame) -> pd.DataFrame:
         rows.append({"table": domain, "rows added": int((kinds == "added").sum()),
                      "rows removed": int((kinds == "removed").sum()),
                      "rows changed": block.loc[kinds.isin(["changed", "refined"]), "key"].nunique(),
-                     "fields changed": int((kinds == "changed").sum()), "dates refined": int((kinds == "refined").sum())})
+                     "fields changed": int((kinds == "changed").sum()),
+                     "dates refined": int((kinds == "refined").sum())})
     return pd.DataFrame(rows, columns=["table", "rows added", "rows removed", "rows changed", "fields changed",
                                        "dates refined"])
 

@@ -85,8 +85,8 @@ def _row_lines(rows: pd.DataFrame) -> list[str]:
                 lines += [f"        {sign} {sentence}" for sign, text in (("-", change.old), ("+", change.new))
                           if isinstance(text, str) for sentence in text.splitlines()]
                 continue
-            precision = (f", {change.old_precision} -> {change.new_precision}"
-                         if change.old_precision != change.new_precision and isinstance(change.new_precision, str) else "")
+            moved = change.old_precision != change.new_precision and isinstance(change.new_precision, str)
+            precision = f", {change.old_precision} -> {change.new_precision}" if moved else ""
             whole = change.field == "source"
             lines.append(f"      {change.field}: {_shown(change.old, whole)} -> {_shown(change.new, whole)}  "
                          f"[{change.kind}{precision}]")
@@ -132,11 +132,14 @@ def emit_changes(changes: pd.DataFrame, context: dict[str, object], *, as_json: 
 
 @app.command("changes")
 def changes_command(
-    old: Annotated[Path | None, typer.Argument(help="The earlier dataset folder: written by `il6 data export "
-                                                    "--format csv`, a refreshed data folder, or a copy of the tables.")] = None,
-    new: Annotated[Path | None, typer.Argument(help="The later one (default: the package's data, or $IL6_DATA_DIR).")] = None,
+    old: Annotated[Path | None, typer.Argument(
+        help="The earlier dataset folder: written by `il6 data export --format csv`, a refreshed data folder, "
+             "or a copy of the tables.")] = None,
+    new: Annotated[Path | None, typer.Argument(
+        help="The later one (default: the package's data, or $IL6_DATA_DIR).")] = None,
     domain: Annotated[list[str] | None, typer.Option("--domain", "-d", help="Only this table; repeatable.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON (with schema_version) instead.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the changes as JSON (with schema_version) instead.")] = False,
     csv: Annotated[Path | None, typer.Option("--csv", help="Also write the changes to this CSV file.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Let --csv replace an existing file.")] = False,
     fail_on_change: Annotated[bool, typer.Option("--fail-on-change", help="Exit 3 when anything changed "
@@ -245,11 +248,13 @@ def _curated_on(folder: Path) -> str | None:
 
 @data_app.command("changelog")
 def data_changelog(
-    old: Annotated[Path, typer.Argument(help="The previous release's tables (a dataset folder of any schema version).")],
+    old: Annotated[Path, typer.Argument(
+        help="The previous release's tables (a dataset folder of any schema version).")],
     new: Annotated[Path | None, typer.Argument(help="The release to describe (default: the package's data, "
                                                     "or $IL6_DATA_DIR).")] = None,
     release: Annotated[str | None, typer.Option(help="Heading of the entry (default: NEW's curation date).")] = None,
-    since: Annotated[str | None, typer.Option(help="How to name OLD in the entry (default: its curation date).")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="How to name OLD in the entry (default: its curation date).")] = None,
     file: Annotated[Path | None, typer.Option("--file", help="The changelog to update (default: CHANGELOG-data.md "
                                                              "in the project folder, or $IL6_CHANGELOG_FILE).")] = None,
 ) -> None:

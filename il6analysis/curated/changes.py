@@ -225,7 +225,8 @@ def _check_duplicates(domain: str, side: str, text: pd.DataFrame, key: Sequence[
 
 
 def _moved_pairs(old: pd.DataFrame, new: pd.DataFrame, old_text: pd.DataFrame, new_text: pd.DataFrame,
-                 removed: list[int], added: list[int], key: Sequence[str], dates: Sequence[str]) -> list[tuple[int, int]]:
+                 removed: list[int], added: list[int], key: Sequence[str],
+                 dates: Sequence[str]) -> list[tuple[int, int]]:
     """Pairs (old row, new row) among removed and added rows whose keys differ only in dates: within each group
     agreeing on the other key columns, first a new row whose dates lie inside exactly one old row's date
     intervals (and the other way round), then a last old and new row left alone in their group."""
@@ -278,7 +279,8 @@ def diff_tables(domain: str, old: pd.DataFrame, new: pd.DataFrame, key: list[str
     """
     if set(old.columns) != set(new.columns):
         only_old, only_new = sorted(set(old.columns) - set(new.columns)), sorted(set(new.columns) - set(old.columns))
-        raise UsageError(f"{domain}: the two versions have different columns (only old: {', '.join(only_old) or 'none'}; "
+        raise UsageError(f"{domain}: the two versions have different columns "
+                         f"(only old: {', '.join(only_old) or 'none'}; "
                          f"only new: {', '.join(only_new) or 'none'}); compare tables of one schema version")
     needed = list(key) + ([source_column] if source_column else [])
     missing = [c for c in needed if c not in old.columns]

@@ -70,7 +70,8 @@ def table_files(folder: Path, require_all: bool = True) -> dict[str, Path]:
                          f"({', '.join(d.filename for d in DATASETS.values())}){hint}; {_VALID}")
     missing = [str(path) for name, path in files.items() if name not in present]
     if missing and require_all:
-        raise UsageError(f"{missing[0]} is missing{f' (and {len(missing) - 1} more table files)' if len(missing) > 1 else ''}; "
+        more = f" (and {len(missing) - 1} more table files)" if len(missing) > 1 else ""
+        raise UsageError(f"{missing[0]} is missing{more}; "
                          f"a dataset folder holds every table: {', '.join(d.filename for d in DATASETS.values())} "
                          "(an earlier release without some of them: `il6 changes --across-versions`)")
     for path in present.values():
@@ -86,7 +87,8 @@ def _date_columns(name: str) -> list[str]:
 def expected_columns(name: str) -> list[str]:
     """Return the columns of table ``name``'s CSV file in the package's layout (no derived precision columns)."""
     dates = _date_columns(name)
-    return [c for c in column_dtypes(name) if not (c.endswith(PRECISION_SUFFIX) and c.removesuffix(PRECISION_SUFFIX) in dates)]
+    derived = {f"{c}{PRECISION_SUFFIX}" for c in dates}
+    return [c for c in column_dtypes(name) if c not in derived]
 
 
 def raw_table(name: str, path: Path) -> pd.DataFrame:
@@ -121,7 +123,8 @@ def _check_version(name: str, path: Path, raw: pd.DataFrame) -> None:
 def _check_key(path: Path, raw: pd.DataFrame, key: list[str]) -> None:
     absent = [c for c in key if c not in raw.columns]
     if absent:
-        raise UsageError(f"{path} has no key column {', '.join(absent)}; its rows cannot be matched by ({', '.join(key)})")
+        raise UsageError(f"{path} has no key column {', '.join(absent)}; "
+                         f"its rows cannot be matched by ({', '.join(key)})")
     duplicated = raw.duplicated(key, keep=False)
     if duplicated.any():
         raise DuplicateKeyError(str(path), key, raw.loc[duplicated, key].iloc[0].fillna("").tolist())

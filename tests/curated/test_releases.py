@@ -45,7 +45,8 @@ def test_a_date_refined_between_releases_of_different_schemas(older, data_copy, 
     changes, _ = diff_releases(older, data_copy)
     refined = changes[changes["domain"] == "trials"]
     assert set(refined["kind"].astype(str)) == {"refined"} and set(refined["old"]) == {year}
-    assert set(refined["old_precision"].astype(str)) == {"year"} and set(refined["new_precision"].astype(str)) == {"day"}
+    assert set(refined["old_precision"].astype(str)) == {"year"}
+    assert set(refined["new_precision"].astype(str)) == {"day"}
     assert (refined["key"].str.split(" | ", regex=False).str[0] == row["nct_id"]).all()
 
 
