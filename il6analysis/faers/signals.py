@@ -249,12 +249,17 @@ def disproportionality(
 def fitted_prior(store, m: counts.Margins, progress: Progress):
     """Return the EBGM prior fitted on every ingredient x term pair with ``a >= 1`` of ``m``; a fit that did
     not converge is kept (its ``converged`` is False) and said in a :class:`RuntimeWarning`."""
-    spread = store.execute(counts.expected_distribution(m))
+    return prior_of(store.execute(counts.expected_distribution(m)), progress)
+
+
+def prior_of(spread: pd.DataFrame, progress: Progress):
+    """Return the EBGM prior fitted on ``spread`` (``a, expected, pairs``, as
+    :func:`il6analysis.faers.counts.expected_distribution`), as :func:`fitted_prior` does."""
     progress(f"fitting the EBGM prior on {int(spread['pairs'].sum()):,} pairs")
     prior = fit_gamma_mixture(spread["a"], spread["expected"], weights=spread["pairs"], zero_truncated=True)
     if not prior.converged:
         warnings.warn(f"the EBGM prior fit on {prior.n_pairs:,} pairs did not converge: EBGM, EB05 and EB95 are "
-                      "uncertain", RuntimeWarning, stacklevel=2)
+                      "uncertain", RuntimeWarning, stacklevel=3)
     return prior
 
 

@@ -113,6 +113,25 @@ class Store:
                 session.sql(f"CACHE TABLE {name} AS {ibis.to_sql(expr, dialect='pyspark')}")
             return self.con.table(name)
 
+    def write_parquet(self, expr: ir.Table, path: Path) -> None:
+        """Write ``expr`` to the Parquet file ``path`` straight from DuckDB, without passing through pandas.
+
+        Raises:
+            StoreDamaged: a file of the store cannot be read.
+            OSError: ``path`` cannot be written.
+            UsageError: the store is open on another engine.
+        """
+        if self.engine != "duckdb":
+            raise UsageError(f"writing Parquet straight from the engine needs DuckDB, not {self.engine}")
+        with quiet_ibis(), self._reading():
+            sql = ibis.to_sql(expr, dialect="duckdb")
+            try:
+                self.con.con.execute(f"COPY ({sql}) TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)")
+            except duckdb.IOException as error:
+                if str(path) not in str(error):
+                    raise
+                raise OSError(f"{path}: {str(error).splitlines()[0]}") from None
+
     def table(self, name: str, frame: pd.DataFrame) -> ir.Table:
         """``frame`` as the engine's table ``name``, to be joined with the store's tables."""
         if self.engine == "duckdb":
