@@ -89,9 +89,9 @@ def _table_path(name: str, folder: Path) -> Path:
     """Return table ``name``'s CSV file in ``folder``; raises UsageError (no such folder) or
     DataValidationError (the file is missing or is a folder)."""
     if not folder.is_dir():
-        raise UsageError(f"data folder {folder} does not exist or is not a folder; data_dir is a folder holding the "
-                         "tables' CSV files, or None for the shipped tables (the loaders take no filter: select rows "
-                         "of the returned frame, e.g. by agent_id from il6.resolve_agent)")
+        raise UsageError(f"data folder {folder} does not exist or is not a folder; give a folder holding the "
+                         "tables' CSV files (--data-dir, $IL6_DATA_DIR or data_dir=), or none for the shipped tables; "
+                         "loaders take no filter: select rows of the returned frame instead")
     path = folder / get_dataset(name).filename
     if path.is_dir():
         raise DataValidationError([Problem(name, None, None, f"{path} is a folder, not a CSV file")])

@@ -112,9 +112,9 @@ def test_a_name_given_as_the_data_folder_says_what_data_dir_is():
     with pytest.raises(il6.UsageError) as info:
         il6.load_approvals("XYZ")
     assert "data folder" in str(info.value) and str(info.value).endswith(
-        "XYZ does not exist or is not a folder; data_dir is a folder holding the tables' CSV files, or None for the "
-        "shipped tables (the loaders take no filter: select rows of the returned frame, e.g. by agent_id from "
-        "il6.resolve_agent)")
+        "XYZ does not exist or is not a folder; give a folder holding the tables' CSV files (--data-dir, "
+        "$IL6_DATA_DIR or data_dir=), or none for the shipped tables; loaders take no filter: select rows of the "
+        "returned frame instead")
 
 
 @pytest.mark.parametrize("given", [None, 3, ["approvals"]])
