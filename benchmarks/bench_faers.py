@@ -15,11 +15,14 @@ child's own, by ``wait4``):
 
 * ingest: ``add_quarter`` of each zip (time, peak memory), then the store size;
 * signals: ``disproportionality`` for the IL-6 agents with all four methods
-  (ROR, PRR, IC, EBGM, the prior fitted on every pair), and with all
-  ingredients held in memory at once, at each checkpoint;
+  (ROR, PRR, IC, EBGM, the prior fitted on every pair), and, in another
+  child, with all ingredients held in memory at once, at each checkpoint;
 * all pairs in partitions: ``write_all_pairs`` (every ingredient x term, the
-  four methods, written as Parquet one partition of ingredients at a time) at
-  each checkpoint, its time and peak memory beside the in-memory table's;
+  four methods, each partition of ingredients counted by DuckDB into Parquet,
+  then its statistics written) at each checkpoint, its time and peak memory
+  beside the in-memory table's; each route's peak is extrapolated to 90
+  quarters (linearly in the quarters, from the last two checkpoints) and to
+  35 million pairs (about the real full history; linearly in the pairs);
 * the pandas + vigipy route (at the 8-quarter checkpoint, ``--route-at``):
   pandas reads the same zips whole, de-duplicates and counts every
   ingredient x term pair, and vigipy computes ror, prr, bcpnn and gps; set
@@ -37,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -195,12 +197,12 @@ def child(result: Path, action: str, store: str, *args: str) -> None:
         data = {"seconds": seconds, "rows": entry["rows"]}
     elif action == "signals":
         table, seconds = _timed(lambda: signals.disproportionality(store, roles=roles))
+        data = {"seconds": seconds, "pairs": len(table), "prior_pairs": table.attrs["gamma_mixture"].n_pairs,
+                "a_sum": int(table["a"].sum())}
+    elif action == "everything":
         everything, all_seconds = _timed(lambda: signals.disproportionality(store, roles=roles, min_cases=1,
                                                                              all_ingredients=True))
-        prior = table.attrs["gamma_mixture"]
-        data = {"seconds": seconds, "pairs": len(table), "all_seconds": all_seconds, "all_pairs": len(everything),
-                "prior_pairs": prior.n_pairs, "a_sum": int(table["a"].sum()),
-                "all_a_sum": int(everything["a"].sum()),
+        data = {"all_seconds": all_seconds, "all_pairs": len(everything), "all_a_sum": int(everything["a"].sum()),
                 "flags": {rule: int(everything[rule].sum()) for rule in
                           ("signal_ror", "signal_prr", "signal_ic", "signal_ebgm")}}
     elif action == "spark":
@@ -333,13 +335,15 @@ def main() -> None:
         if k + 1 not in checkpoints:
             continue
         found, signals_peak = run_child("signals", str(store))
+        everything, all_peak = run_child("everything", str(store))
+        found |= everything
         parted, parted_peak = run_child("allpairs", str(store), str(scratch / f"pairs-{k + 1}"))
         assert parted["rows"] == found["all_pairs"], (parted, found)
         rows.append({"quarters": k + 1, "ingest_s": sum(a for a, _ in adds), "ingest_peak": max(p for _, p in adds),
-                     "store_mib": size_of(store) / 2**20, "peak": signals_peak, **found,
+                     "store_mib": size_of(store) / 2**20, "peak": signals_peak, "all_peak": all_peak, **found,
                      "parted_s": parted["seconds"], "parted_peak": parted_peak, "partitions": parted["partitions"]})
         print(f"  -> {k + 1} quarter(s): signals {found['seconds']:.1f} s (agents), {found['all_seconds']:.1f} s "
-              f"(all ingredients), peak {signals_peak:.2f} GiB, flags {found['flags']}; all pairs in "
+              f"(all ingredients), peak {signals_peak:.2f} GiB (agents), {all_peak:.2f} GiB (all in memory), flags {found['flags']}; all pairs in "
               f"{parted['partitions']} partition(s) {parted['seconds']:.1f} s, peak {parted_peak:.2f} GiB", flush=True)
         if k + 1 == spark_at:
             spark, spark_peak = run_child("spark", str(store))
@@ -367,7 +371,7 @@ def generate_folder(scratch: Path, k: int, reports: int) -> Path:
 def report(rows: list[dict], spark: dict | None, spark_at: int | None, versus: dict) -> None:
     """Print the table and the ratios."""
     print("\n| quarters | ingest s | ingest s/quarter | ingest peak GiB | store MiB | signals s (agents, 4 methods) "
-          "| signals s (all ingredients) | signals peak GiB | pairs in prior |")
+          "| signals s (all ingredients) | signals peak GiB (agents) | pairs in prior |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['quarters']} | {r['ingest_s']:.1f} | {r['ingest_s'] / r['quarters']:.1f} | {r['ingest_peak']:.2f} "
@@ -382,7 +386,7 @@ def report(rows: list[dict], spark: dict | None, spark_at: int | None, versus: d
     print(f"extrapolated ingest of 90 quarters: {90 * per_quarter / 60:.0f} min")
     route = versus["count_s"] + versus["vigipy_s"]
     print(f"all ingredients at {versus['quarters']} quarter(s): il6analysis ingest + signals {versus['ours_total']:.1f} s "
-          f"(signals peak {next(r for r in rows if r['quarters'] == versus['quarters'])['peak']:.2f} GiB) vs pandas + "
+          f"(signals peak {next(r for r in rows if r['quarters'] == versus['quarters'])['all_peak']:.2f} GiB) vs pandas + "
           f"vigipy {route:.1f} s ({versus['count_s']:.1f} s counting, {versus['vigipy_s']:.1f} s ror, prr, bcpnn, gps; "
           f"peak {versus['peak']:.2f} GiB): {route / versus['ours_total']:.1f}x")
     print(f"  pairs: il6analysis {versus['our_pairs']:,} (a total {versus['our_a_sum']:,}), pandas {versus['pairs']:,} "
@@ -390,17 +394,24 @@ def report(rows: list[dict], spark: dict | None, spark_at: int | None, versus: d
     print(f"statistics on the pandas route's {versus['pairs']:,} pairs: il6analysis {versus['ours_s']:.2f} s (EBGM prior "
           f"fitted), vigipy {versus['vigipy_s']:.2f} s, ratio {versus['vigipy_s'] / versus['ours_s']:.1f}x; ROR agrees to "
           f"{versus['ror_max_rel_gap']:.1e} (relative)")
-    print("\n| quarters | pairs | all pairs in memory: peak GiB | all pairs in partitions: s | partitions | peak GiB |")
-    print("|---|---|---|---|---|---|")
+    print("\n| quarters | pairs | agents: peak GiB | all pairs in memory: s | peak GiB "
+          "| all pairs in partitions: s | partitions | peak GiB |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['quarters']} | {r['all_pairs']:,} | {r['peak']:.2f} | {r['parted_s']:.1f} | {r['partitions']} "
-              f"| {r['parted_peak']:.2f} |")
-    growth = (last["all_pairs"] - first["all_pairs"]) / max(last["quarters"] - first["quarters"], 1)
-    at_90 = last["all_pairs"] + growth * (90 - last["quarters"])
-    print(f"all pairs, {last['quarters']} vs {first['quarters']} quarter(s): in memory {last['peak'] / first['peak']:.2f}x "
-          f"peak, in partitions {last['parted_peak'] / first['parted_peak']:.2f}x peak; pandas + vigipy at "
-          f"{versus['quarters']} quarter(s) peak {versus['peak']:.2f} GiB; pairs extrapolated (linearly) to 90 "
-          f"quarters: {at_90 / 1e6:.1f} million, {math.ceil(at_90 / 1e6)} partition(s) of at most a million")
+        print(f"| {r['quarters']} | {r['all_pairs']:,} | {r['peak']:.2f} | {r['all_seconds']:.1f} | {r['all_peak']:.2f} "
+              f"| {r['parted_s']:.1f} | {r['partitions']} | {r['parted_peak']:.2f} |")
+    print(f"pandas + vigipy at {versus['quarters']} quarter(s): {versus['pairs']:,} pairs, peak {versus['peak']:.2f} GiB")
+    before = rows[-2] if len(rows) > 1 else first
+    span = max(last["quarters"] - before["quarters"], 1)
+    at_90 = last["all_pairs"] + (last["all_pairs"] - before["all_pairs"]) / span * (90 - last["quarters"])
+    print(f"extrapolated linearly from {before['quarters']} and {last['quarters']} quarters to 90 quarters "
+          f"({at_90 / 1e6:.1f} million pairs) and, by the pairs, to 35 million pairs (about the real history):")
+    for label, key in (("agents", "peak"), ("all pairs in memory", "all_peak"), ("all pairs in partitions", "parted_peak")):
+        by_quarter = last[key] + (last[key] - before[key]) / span * (90 - last["quarters"])
+        per_million = (last[key] - before[key]) / max(last["all_pairs"] - before["all_pairs"], 1) * 1e6
+        at_35m = last[key] + per_million * (35e6 - last["all_pairs"]) / 1e6
+        print(f"  {label}: {last[key]:.2f} GiB at {last['quarters']} quarters, {per_million:.3f} GiB per million "
+              f"pairs; {by_quarter:.1f} GiB at 90 quarters, {at_35m:.1f} GiB at 35 million pairs")
     if spark:
         base = next(r for r in rows if r["quarters"] == spark_at)
         print(f"Spark at {spark_at} quarter(s): {spark['seconds']:.1f} s (+ {spark['startup']:.1f} s start-up) vs "
