@@ -191,6 +191,9 @@ def _convert(table: str, raw: pd.DataFrame, dataset: Dataset) -> tuple[pd.DataFr
 def parse_table(name: str, data: bytes) -> pd.DataFrame:
     """Parse and validate the CSV text ``data`` of table ``name``.
 
+    The same text is parsed once per process (comparing releases reads one table's text many
+    times); each call returns its own copy.
+
     Returns:
         The typed DataFrame, columns in schema order.
 
@@ -200,6 +203,12 @@ def parse_table(name: str, data: bytes) -> pd.DataFrame:
             more or fewer fields than the header, a value does not parse or a
             schema rule fails; every problem is listed with its CSV line, column and rule.
     """
+    return _parsed(name, bytes(data)).copy(deep=True)
+
+
+@functools.lru_cache(maxsize=128)
+def _parsed(name: str, data: bytes) -> pd.DataFrame:
+    """The uncached work of :func:`parse_table` (same returns and errors)."""
     dataset = get_dataset(name)
     raw = read_csv_text(name, data)
     expected = [c for c in _columns(dataset) if c not in _derived_columns(dataset)]
@@ -218,7 +227,7 @@ def parse_table(name: str, data: bytes) -> pd.DataFrame:
 @functools.cache
 def _load_cached(name: str, folder: str, stamp: int) -> pd.DataFrame:
     """Parse table ``name`` from ``folder``; ``stamp`` (the file's mtime) keys the cache."""
-    return parse_table(name, (Path(folder) / get_dataset(name).filename).read_bytes())
+    return _parsed(name, (Path(folder) / get_dataset(name).filename).read_bytes())
 
 
 def load_table(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
