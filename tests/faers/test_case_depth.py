@@ -134,3 +134,16 @@ def test_il6_cases_refuses_an_unknown_term_with_close_spellings(store):
     result = CliRunner().invoke(app, ["cases", "--db", str(store), "--agent", "Actemra", "--term", "Neutropnia"])
     assert result.exit_code == 2 and "no report in the FAERS store has the preferred term 'Neutropnia'" in result.output
     assert "close: Neutropenia" in result.output and "Traceback" not in result.output
+
+
+def test_legacy_aers_therapy_starts_join_its_drug_rows(tmp_path):
+    """Legacy AERS THER is keyed by ISR and the global drug_seq (no dsg_drug_seq); its starts join DRUG."""
+    add_quarter(tmp_path / "s", DATA / "aers_2004q1_sample100")
+    folder = tmp_path / "s" / next(iter(read_catalog(tmp_path / "s")["quarters"].values()))["folder"]
+    joined = duckdb.sql(f"SELECT count(*), count(t.start_date) FROM '{folder}/ther.parquet' t "
+                        f"JOIN '{folder}/drug.parquet' d USING (report, drug_seq)").fetchall()[0]
+    rows = duckdb.sql(f"SELECT count(*) FROM '{folder}/ther.parquet'").fetchall()[0][0]
+    assert joined[0] == rows > 0 and joined[1] > 0
+    first = duckdb.sql(f"SELECT start_date, start_precision FROM '{folder}/ther.parquet' "
+                       "WHERE report % 10000000000 = 4263742 AND drug_seq = '1004492716'").fetchall()[0]
+    assert (str(first[0]), first[1]) == ("2003-11-15", "day")  # THER04Q1.TXT: 4263742$1004492716$20031115
