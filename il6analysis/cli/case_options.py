@@ -24,7 +24,8 @@ Country = Annotated[list[str] | None, typer.Option(
                       "comma-separated.")]
 Sex = Annotated[list[str] | None, typer.Option("--sex", help="Only patients of this sex (F or M).")]
 AgeBand = Annotated[list[str] | None, typer.Option(
-    "--age-band", help="Only patients in these age bands: 0-17, 18-44, 45-64, 65-74, 75+; repeatable or comma-separated.")]
+    "--age-band", help="Only patients in these age bands: 0-17, 18-44, 45-64, 65-74, 75+; repeatable or "
+                       "comma-separated.")]
 Years = Annotated[str, typer.Option(help="Only reports received in these years: 2018, 2015-2020, 2015- or -2020.")]
 ExcludeDrug = Annotated[list[str] | None, typer.Option(
     "--exclude-drug", help="Leave out reports that name this drug as a suspect (active ingredient, e.g. METHOTREXATE, "

@@ -19,7 +19,8 @@ def cases_command(
     agent: Annotated[str, typer.Option("--agent", "-a", help="The agent (any INN, brand or code name).")],
     term: Annotated[str, typer.Option("--term", "-t", help="The MedDRA preferred term (any case).")],
     roles: Annotated[str, typer.Option(help="Drug roles counted as exposure, comma-separated: PS, SS, C, I.")] = "PS",
-    db: Annotated[Path | None, typer.Option(help="FAERS store folder (default: the faers location, or $IL6_FAERS_DB).")] = None,
+    db: Annotated[Path | None, typer.Option(help="FAERS store folder (default: the faers location, "
+                                                 "or $IL6_FAERS_DB).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the listing to this CSV file (a new "
                                                                        "file) instead of printing it.")] = None,
     indication: opt.Indication = None,

@@ -176,7 +176,8 @@ def changes_command(
         from il6analysis.faers.quarter_changes import faers_signal_changes
 
         if old is not None or new is not None or label is not None:
-            raise UsageError("--faers compares the store's newest quarter with the rest of it; give no OLD, NEW or --label")
+            raise UsageError("--faers compares the store's newest quarter with the rest of it; "
+                             "give no OLD, NEW or --label")
         changes = faers_signal_changes(absolute(faers), progress=note)
         emit_changes(changes, {"old": f"{absolute(faers)} without its newest quarter", "new": absolute(faers)},
                      as_json=as_json, csv=csv, fail_on_change=fail_on_change)

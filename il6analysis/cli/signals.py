@@ -13,9 +13,6 @@ from il6analysis.cli.output import echo_frame, note
 from il6analysis.errors import UsageError
 from il6analysis.paths import location
 
-_SHOWN = {"ror": ["ror", "ror_low", "ror_high"], "prr": ["prr", "prr_low", "prr_high", "chi2"],
-          "ic": ["ic", "ic025", "ic975"], "ebgm": ["ebgm", "eb05", "eb95"]}
-
 
 def _listed(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
@@ -40,9 +37,9 @@ def signals_command(
                                                             "to each FDA receipt year), for the --term terms.")] = False,
     term: Annotated[list[str] | None, typer.Option("--term", "-t", help="Preferred term to follow with --by-year "
                                                                          "(any case); repeatable. Default: all.")] = None,
-    all_pairs: Annotated[Path | None, typer.Option("--all-pairs", help="Write every ingredient x term pair (not only "
-                                                                       "the agents') as Parquet files into this new "
-                                                                       "folder, in partitions of bounded memory.")] = None,
+    all_pairs: Annotated[Path | None, typer.Option(
+        "--all-pairs", help="Write every ingredient x term pair (not only the agents') as Parquet files into this "
+                            "new folder, in partitions of bounded memory.")] = None,
     indication: opt.Indication = None,
     health_professionals: opt.HealthProfessionals = False,
     country: opt.Country = None,
@@ -53,7 +50,7 @@ def signals_command(
 ) -> None:
     """FAERS disproportionality: ROR, PRR, IC and EBGM with their intervals per agent x preferred term,
     with each signal's outcomes and time to onset; the case-set options narrow every count."""
-    from il6analysis.faers.display import signal_view
+    from il6analysis.faers.display import series_view, signal_view
     from il6analysis.faers.signals import disproportionality, signal_series
 
     methods = _listed(method)
@@ -74,8 +71,7 @@ def signals_command(
         if csv:
             typer.echo(series.to_csv(index=False), nl=False)
             return
-        shown = ["agent_id", "pt", "year", "a", "expected"] + [c for m in methods for c in _SHOWN[m]]
-        echo_frame(series[shown].round(3))
+        echo_frame(series_view(series, methods))
         return
     if term:
         raise UsageError("--term selects the terms followed with --by-year; add --by-year")

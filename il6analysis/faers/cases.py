@@ -106,7 +106,8 @@ def case_listing(
         return pd.DataFrame({c: pd.Series(dtype="object") for c in CASE_COLUMNS})
     lookup = opened.lookup
     agent_rows = depth.agent_drug_rows(store, lookup, opened.roles, ids)
-    onsets = store.execute(depth.report_onsets(store, behind, agent_rows).select("report", "onset_days", "onset_status"))
+    onsets = store.execute(depth.report_onsets(store, behind, agent_rows)
+                           .select("report", "onset_days", "onset_status"))
     outcomes = store.execute(depth.report_outcomes(store, behind))
     drug = store.raw["drug"]
     suspects = store.execute(drug.filter(drug.role_cod.isin(list(SUSPECT_ROLES))).semi_join(behind, "report")

@@ -80,3 +80,15 @@ def signal_view(table: pd.DataFrame, methods: Sequence[str], per_agent: int = 10
     if "indication" in top.columns and (top["indication"] != "").any():
         notes.append("Indication = yes: the term is the agent's own indication, not a side effect.")
     return rows.reset_index(drop=True), notes
+
+
+def series_view(series: pd.DataFrame, methods: Sequence[str]) -> pd.DataFrame:
+    """Return the year-by-year rows of :func:`il6analysis.faers.signals.signal_series` with readable headers,
+    each method's estimate and interval, and the rules each year's table meets ("Flagged by")."""
+    rows = pd.DataFrame({"Agent": series["agent_id"], "Preferred term": series["pt"], "Year": series["year"],
+                         "Reports (a)": series["a"], "Expected": series["expected"].round(2)})
+    for method in methods:
+        for column, header in _SHOWN[method]:
+            rows[header] = series[column].round(3)
+    rows["Flagged by"] = flagged_by(series).replace("", "-")
+    return rows.reset_index(drop=True)

@@ -135,7 +135,8 @@ def case_filter(
     countries_ = [c.upper() for c in _values(countries)]
     bad = [c for c in countries_ if not _COUNTRY.fullmatch(c)]
     if bad:
-        raise UsageError(f"reporter country {', '.join(bad)}: give two-letter codes as FAERS writes them, e.g. US, FR, JP")
+        raise UsageError(f"reporter country {', '.join(bad)}: give two-letter codes as FAERS writes them, "
+                         "e.g. US, FR, JP")
     sexes_ = [s.upper()[:1] if s.lower() in ("female", "male") else s.upper() for s in _values(sexes)]
     bad = [s for s in sexes_ if s not in SEXES]
     if bad:
