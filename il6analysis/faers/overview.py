@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from il6analysis.faers import depth, signals
+from il6analysis.faers.filters import CaseFilter
 from il6analysis.faers.store import is_empty
 
 NO_STORE = ("No FAERS store has been built on this machine: `il6 refresh faers QUARTER.zip` builds one from the "
@@ -97,7 +98,8 @@ def store_sentence(database: str | Path | None = None) -> str | None:
 
 def analyse(database: str | Path | None = None, agents: Sequence[str] | None = None,
             roles: Sequence[str] = signals.DEFAULT_ROLES, *, per_agent: int = 10, min_cases: int = 3,
-            engine: str = "duckdb", progress: signals.Progress | None = None) -> FaersOverview:
+            engine: str = "duckdb", progress: signals.Progress | None = None,
+            filters: CaseFilter | dict | None = None) -> FaersOverview:
     """Open the FAERS store once and compute everything the side-effects report shows of it.
 
     Args:
@@ -108,6 +110,7 @@ def analyse(database: str | Path | None = None, agents: Sequence[str] | None = N
         min_cases: keep pairs with at least this many reports.
         engine: ``duckdb`` (default) or ``spark``.
         progress: called with a short message before each long step.
+        filters: a case-set filter narrowing every count (:mod:`il6analysis.faers.filters`).
 
     Returns:
         The :class:`FaersOverview`.
@@ -117,7 +120,7 @@ def analyse(database: str | Path | None = None, agents: Sequence[str] | None = N
         UsageError: an unknown role or engine, or a negative ``min_cases``.
         UnknownNameError: an unknown agent name.
     """
-    opened = signals.open_signals(database, roles, engine=engine, progress=progress)
+    opened = signals.open_signals(database, roles, engine=engine, progress=progress, filters=filters)
     found = signals.disproportionality(opened, agents=agents, roles=opened.roles, min_cases=min_cases,
                                        engine=engine, progress=progress)
     flagged = found[found["signal_ic"] | found["signal_ebgm"]]

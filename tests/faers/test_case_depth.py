@@ -150,3 +150,10 @@ def test_legacy_aers_therapy_starts_join_its_drug_rows(tmp_path):
     first = duckdb.sql(f"SELECT start_date, start_precision FROM '{folder}/ther.parquet' "
                        "WHERE report % 10000000000 = 4263742 AND drug_seq = '1004492716'").fetchall()[0]
     assert (str(first[0]), first[1]) == ("2003-11-15", "day")  # THER04Q1.TXT: 4263742$1004492716$20031115
+
+
+def test_the_report_overview_takes_the_same_filters(store):
+    from il6analysis.faers import overview
+
+    found = overview.analyse(store, min_cases=1, filters={"health_professionals": True})
+    assert cells(found.signals) == (2, 1, 1, 1)
