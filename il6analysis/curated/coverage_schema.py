@@ -7,10 +7,10 @@ the data dictionary (``il6 data describe label_coverage``) is read from its fiel
 from __future__ import annotations
 
 import pandas as pd
-from pandera.typing import Series
 
 from il6analysis.curated import vocab
-from il6analysis.curated.schemas import Sourced, _categories, pa
+# pandera is imported through schemas, which first silences PySpark's pandas-3 warning
+from il6analysis.curated.schemas import Sourced, Series, _categories, pa
 
 
 class LabelCoverage(Sourced):

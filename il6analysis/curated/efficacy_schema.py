@@ -7,10 +7,10 @@ the data dictionary (``il6 data describe efficacy``) is read from its field desc
 from __future__ import annotations
 
 import pandas as pd
-from pandera.typing import Series
 
 from il6analysis.curated import vocab
-from il6analysis.curated.schemas import NCT_ID, Sourced, _categories, pa
+# pandera is imported through schemas, which first silences PySpark's pandas-3 warning
+from il6analysis.curated.schemas import NCT_ID, Sourced, Series, _categories, pa
 
 
 class Efficacy(Sourced):

@@ -120,3 +120,15 @@ def test_a_bad_value_is_never_silently_turned_into_missing(data_copy, edit):
 def test_unreadable_csv_is_a_clear_error():
     with pytest.raises(il6.DataValidationError, match="unreadable CSV"):
         parse_table("targets", b'target_id,"gene\n\xff\xfe')
+
+
+@pytest.mark.parametrize("first", ["il6analysis.curated.efficacy_schema", "il6analysis.curated.coverage_schema"])
+def test_no_pyspark_warning_whichever_schema_is_imported_first(first):
+    # pandera imports PySpark's pandas API, which warns about pandas 3 unless schemas silenced it first
+    import subprocess
+    import sys
+
+    script = f"import {first}; import il6analysis as il6; il6.load_efficacy(); il6.load_label_coverage()"
+    result = subprocess.run([sys.executable, "-W", "default", "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "PySpark" not in result.stderr
