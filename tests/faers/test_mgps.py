@@ -73,6 +73,7 @@ def loglik(prior, a, e, zero_truncated=False):
     return mgps._Marginal(a, e, zero_truncated)(theta)[0]
 
 
+@pytest.mark.slow
 def test_fit_recovers_simulated_parameters():
     # 50,000 pairs from the prior PRIOR (component 1: mean 2, wide; component 2: mean 0.89, tight; p = 0.15)
     a, e = simulate(PRIOR, 50_000, seed=20240601)
@@ -207,6 +208,7 @@ def joined(mine, theirs):
     return out
 
 
+@pytest.mark.slow
 def test_vigipy_ror_prr():
     # vigipy builds the same 2x2 table (n11 = a, n10 = n_drug - a, n01 = n_event - a, n00 = N - ...)
     # and the same Woolf / log-PRR CIs. Like with like: without correction only on zero-free tables
@@ -256,6 +258,7 @@ def test_vigipy_ic():
     assert gap[k >= 100].max() < 0.02
 
 
+@pytest.mark.slow
 def test_vigipy_ebgm():
     # Same prior on both sides (ours fitted, passed to vigipy.gps as prior_param): EBGM compared at 1e-9;
     # EB05/EB95: vigipy stops its bisection when |F(x) - p| < 1e-5, so its quantiles must satisfy our mixture

@@ -88,8 +88,9 @@ def test_a_relative_faers_database_reaches_the_kernel(faers_database):
         assert "No FAERS store has been built" not in html
 
 
-def test_a_missing_relative_faers_database_is_named_before_anything_runs(tmp_path):
-    result = il6_in(tmp_path, "report", "side_effects", "-p", "faers_db=faers/x.duckdb", "--output-dir", "out")
-    assert result.returncode == 2
-    assert f"no FAERS store at {tmp_path / 'faers' / 'x.duckdb'}" in result.stderr
-    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+def test_a_missing_relative_faers_database_is_named_before_anything_runs(tmp_path, monkeypatch, no_worker):
+    monkeypatch.chdir(tmp_path)  # the command's own process: refused before any worker, so no real process is needed
+    result = CliRunner().invoke(app, ["report", "side_effects", "-p", "faers_db=faers/x.duckdb", "--output-dir", "out"])
+    assert result.exit_code == 2
+    assert f"no FAERS store at {tmp_path / 'faers' / 'x.duckdb'}" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()

@@ -109,7 +109,7 @@ def test_cli_rejects_a_bad_suite_before_running_anything(tmp_path):
 
 
 def test_a_problem_repeated_across_a_grid_is_listed_once_with_its_count(tmp_path):
-    agencies = ", ".join(['"XYZ"'] * 9000)
+    agencies = ", ".join(['"XYZ"'] * 1000)
     agents = ", ".join(['"Actemra"'] * 3)
     with pytest.raises(SuiteError) as caught:
         load_suite(write(tmp_path, f"""
@@ -123,6 +123,6 @@ grid = {{ agent = [{agents}] }}
 """))
     first, second = caught.value.problems
     assert first.startswith("report #1 (approvals): parameter 'agencies': unknown agency 'XYZ'; valid: FDA, EC")
-    assert first.endswith(" (9,000 times)")
+    assert first.endswith(" (1,000 times)")
     assert second == "report #2 (agent_profile): duplicates report #2 (agent_profile) (same parameters) (2 times)"
     assert len(str(caught.value).splitlines()) == 3
