@@ -33,7 +33,7 @@ from il6analysis.faers import signals, statistics, tables
 from il6analysis.faers.filters import CaseFilter
 
 ENGINE_MEMORY = "2GB"
-"""DuckDB's memory limit while counting (it spills to disk beyond it)."""
+"""DuckDB's memory limit from the opening of the store on (it spills to disk beyond it)."""
 
 
 def write_all_pairs(
@@ -72,9 +72,8 @@ def write_all_pairs(
     if partitions is not None and partitions < 1:
         raise UsageError(f"partitions must be 1 or more, not {partitions}")
     methods = signals.check_methods(methods)
-    opened, _, _ = signals.open_for(database, "duckdb", None, roles, (), progress, filters)
+    opened = signals.open_signals(database, roles, progress=progress, filters=filters, memory_limit=ENGINE_MEMORY)
     store = opened.store
-    store.con.con.execute(f"SET memory_limit = '{ENGINE_MEMORY}'").fetchall()
     parts = partitions or partitioned.estimated_partitions(store, opened.clean)
     terms = tables.pt_names(store)
     staging = output.parent / f".{output.name}.{uuid.uuid4().hex[:8]}.tmp"

@@ -116,9 +116,10 @@ class OpenedStore:
 
 def open_signals(database: str | Path | None = None, roles: Sequence[str] = DEFAULT_ROLES, *,
                  engine: str = "duckdb", progress: Progress | None = None,
-                 filters: CaseFilter | dict | None = None) -> OpenedStore:
+                 filters: CaseFilter | dict | None = None, memory_limit: str = "4GB") -> OpenedStore:
     """Open the store at ``database`` (default location) on ``engine`` and compute its clean tables for ``roles``,
-    narrowed by the case-set ``filters`` (:mod:`il6analysis.faers.filters`; none: every report).
+    narrowed by the case-set ``filters`` (:mod:`il6analysis.faers.filters`; none: every report); DuckDB holds
+    at most ``memory_limit`` and spills the rest to disk.
 
     Returns:
         The :class:`OpenedStore`, to pass as ``database`` to the queries of this module.
@@ -131,7 +132,7 @@ def open_signals(database: str | Path | None = None, roles: Sequence[str] = DEFA
     roles = tuple(r.strip().upper() for r in roles)
     chosen = as_filter(filters)
     progress(f"opening the FAERS store on {engine}")
-    store = tables.open_store(database_path(database), engine)
+    store = tables.open_store(database_path(database), engine, memory_limit=memory_limit)
     progress("normalising drug names to ingredients")
     lookup, names = tables.ingredients(store)
     progress("selecting the latest version of every case")
