@@ -112,3 +112,11 @@ def test_partitions_below_one_are_refused(faers_database, tmp_path):
     store = tables.open_store(faers_database)
     with pytest.raises(UsageError, match="partitions must be 1 or more, not 0"):
         partitions.partition_of(store.raw["drug"].name_id, 0)
+
+
+def test_a_partition_that_cannot_be_written_is_an_os_error_naming_the_file(faers_database, tmp_path):
+    store = tables.open_store(faers_database)
+    target = tmp_path / "missing" / "counts-00000.parquet"
+    with pytest.raises(OSError, match="counts-00000.parquet"):
+        store.write_parquet(store.raw["reac"], target)
+    assert not target.parent.exists()
