@@ -69,8 +69,8 @@ def write_all_pairs(
     output = Path(output).absolute()
     if output.exists():
         raise UsageError(f"{output} exists; give a new folder for the table of every pair")
-    if partitions is not None and partitions < 1:
-        raise UsageError(f"partitions must be 1 or more, not {partitions}")
+    if partitions is not None:
+        partitioned.check_partitions(partitions)
     methods = signals.check_methods(methods)
     opened = signals.open_signals(database, roles, progress=progress, filters=filters, memory_limit=ENGINE_MEMORY)
     store = opened.store

@@ -31,6 +31,13 @@ _MULTIPLIER = 2_654_435_761
 """Knuth's multiplicative hash constant (2^32 over the golden ratio, a prime)."""
 
 
+def check_partitions(parts: int) -> int:
+    """Return ``parts``; raises UsageError when it is below 1."""
+    if parts < 1:
+        raise UsageError(f"partitions must be 1 or more, not {parts}")
+    return parts
+
+
 def partition_of(ingredient_id: ir.IntegerValue, parts: int) -> ir.IntegerValue:
     """Return the partition, ``0 .. parts - 1``, of ``ingredient_id`` (a non-negative id): a multiplicative
     hash of the id modulo ``parts``, in integer arithmetic every engine computes alike.
@@ -38,8 +45,7 @@ def partition_of(ingredient_id: ir.IntegerValue, parts: int) -> ir.IntegerValue:
     Raises:
         UsageError: ``parts`` below 1.
     """
-    if parts < 1:
-        raise UsageError(f"partitions must be 1 or more, not {parts}")
+    check_partitions(parts)
     return ingredient_id.cast("int64") * _MULTIPLIER % 2**32 % parts
 
 
