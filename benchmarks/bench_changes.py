@@ -6,9 +6,11 @@ removes warnings and adds names, so every kind of change occurs. Printed, each
 the median of ``--repeats`` runs:
 
 - the whole command (``il6 changes OLD NEW --json``, process start-up included);
-- in process: ``diff_datasets`` on the two folders, split into reading and
-  validating both folders and comparing the typed tables; the same on two
-  identical folders;
+- ``diff_datasets`` on the two folders, each run in a fresh process with the
+  imports done before the clock starts (a process parses a text once, so a
+  second call in one process would time the cache), split into reading and
+  validating both folders and comparing the typed tables (in process, on tables
+  read beforehand); the same on two identical folders;
 - the comparison alone (``diff_tables`` over every table) on the tables
   repeated x1, x10 and x100 (keys made unique), with the ratio of each time
   to the previous one against the ratio of the sizes.
@@ -89,6 +91,18 @@ def median_seconds(run: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
+def fresh_process_seconds(statement: str, repeats: int) -> float:
+    """The median seconds ``statement`` takes in ``repeats`` fresh Python processes (imports excluded);
+    ``statement`` may use ``diff_datasets`` and ``read_dataset``."""
+    code = ("import sys, time\n"
+            "from il6analysis.curated.changes import diff_datasets\n"
+            "from il6analysis.curated.snapshots import read_dataset\n"
+            f"start = time.perf_counter()\n{statement}\nprint(time.perf_counter() - start)\n")
+    runs = [float(subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True,
+                                 check=True).stdout.split()[-1]) for _ in range(repeats)]
+    return statistics.median(runs)
+
+
 def repeated(tables: dict[str, pd.DataFrame], times: int) -> dict[str, pd.DataFrame]:
     """Each table repeated ``times`` times, the first key column suffixed so every key stays unique."""
     out = {}
@@ -117,16 +131,17 @@ def main() -> None:
         command = median_seconds(lambda: subprocess.run(
             [str(BIN / "il6"), "changes", str(release), str(edited), "--json"], stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, check=True), args.repeats)
-        whole = median_seconds(lambda: diff_datasets(release, edited), args.repeats)
-        same = median_seconds(lambda: diff_datasets(release, release), args.repeats)
-        reading = median_seconds(lambda: (read_dataset(release), read_dataset(edited)), args.repeats)
+        whole = fresh_process_seconds(f"diff_datasets({str(release)!r}, {str(edited)!r})", args.repeats)
+        same = fresh_process_seconds(f"diff_datasets({str(release)!r}, {str(release)!r})", args.repeats)
+        reading = fresh_process_seconds(f"read_dataset({str(release)!r}); read_dataset({str(edited)!r})",
+                                        args.repeats)
         old, new = read_dataset(release), read_dataset(edited)
         comparing = median_seconds(lambda: compare_all(old, new), args.repeats)
         print(f"il6 changes --json (process):        {command:7.2f} s")
-        print(f"diff_datasets, edited copy:          {whole:7.2f} s")
-        print(f"diff_datasets, identical copy:       {same:7.2f} s  ({same / whole:.2f}x the edited)")
-        print(f"  reading and validating both:       {reading:7.2f} s  ({reading / whole:.0%} of diff_datasets)")
-        print(f"  comparing the typed tables:        {comparing:7.2f} s  ({comparing / whole:.0%})")
+        print(f"diff_datasets, edited copy (fresh):  {whole:7.2f} s")
+        print(f"diff_datasets, identical (fresh):    {same:7.2f} s  ({same / whole:.2f}x the edited)")
+        print(f"  reading and validating both:       {reading:7.2f} s  (fresh)")
+        print(f"  comparing the typed tables:        {comparing:7.2f} s  (in process)")
         print(f"\n{'tables':>8} {'rows':>9} {'compare s':>10} {'x time':>7} {'x size':>7}")
         previous: tuple[int, float] | None = None
         for times in (1, 10, 100):
