@@ -53,6 +53,14 @@ def agent_drug_rows(store: Store, lookup: ir.Table, roles: Sequence[str], ingred
         "report", "drug_seq", "ingredient_id")
 
 
+def counted_drug_rows(store: Store, clean: dict[str, ir.Table], lookup: ir.Table, roles: Sequence[str],
+                      ingredient_ids: Sequence[int]) -> ir.Table:
+    """Return :func:`agent_drug_rows` of the clean reports only, computed once into a temporary table of the
+    engine (the joins with THER and INDI then read a small table instead of recomputing it)."""
+    rows = agent_drug_rows(store, lookup, roles, ingredient_ids)
+    return store.materialise("counted_agent_rows", rows.semi_join(clean["reports"].select("report"), "report"))
+
+
 def report_onsets(store: Store, reports: ir.Table, drug_rows: ir.Table) -> ir.Table:
     """Return ``report, ingredient_id, onset_days, onset_status`` for each of ``reports`` x ingredient of
     ``drug_rows`` (from :func:`agent_drug_rows`); ``onset_status`` is ``"used"`` or one of
@@ -82,19 +90,18 @@ def report_outcomes(store: Store, reports: ir.Table) -> ir.Table:
     return outc.filter(outc.outc_cod.notnull()).semi_join(reports.select("report"), "report").distinct()
 
 
-def pair_depth(store: Store, clean: dict[str, ir.Table], lookup: ir.Table, roles: Sequence[str],
+def pair_depth(store: Store, clean: dict[str, ir.Table], drug_rows: ir.Table,
                ingredient_ids: Sequence[int]) -> pd.DataFrame:
     """Return ``ingredient_id, pt_id`` and :data:`DEPTH_COLUMNS` for every pair of ``ingredient_ids``
     with at least one report (see the module notes).
 
     Args:
         clean: the clean tables (:func:`il6analysis.faers.tables.clean_tables`), filtered as the statistics.
-        lookup: the engine table ``name_id -> ingredient_id``.
-        roles: the drug roles counted as exposure.
+        drug_rows: the agents' drug rows in the counted roles (:func:`counted_drug_rows`).
     """
     exposed = clean["exposed"].filter(clean["exposed"].ingredient_id.isin([int(i) for i in ingredient_ids]))
     pairs = exposed.join(clean["events"], "report")
-    onsets = report_onsets(store, exposed, agent_drug_rows(store, lookup, roles, ingredient_ids))
+    onsets = report_onsets(store, exposed, drug_rows)
     rows = store.execute(pairs.left_join(onsets, ["report", "ingredient_id"]).select(
         "ingredient_id", "pt_id", "report", "onset_days", "onset_status"))
     outcomes = store.execute(report_outcomes(store, exposed))
@@ -149,11 +156,15 @@ def annotate(table: pd.DataFrame, opened, chosen: pd.DataFrame) -> pd.DataFrame:
     from il6analysis.faers.indications import indication_matches, store_indications
 
     ids = [int(i) for i in chosen["ingredient_id"]]
-    found = (pair_depth(opened.store, opened.clean, opened.lookup, opened.roles, ids) if ids
-             else pd.DataFrame({c: pd.Series(dtype="float64") for c in _KEYS + DEPTH_COLUMNS}))
+    if not ids:
+        empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in _KEYS + DEPTH_COLUMNS})
+        return table.merge(empty.astype({k: "int64" for k in _KEYS}), on=_KEYS, how="left").assign(
+            onset_used=0, onset_not_usable=0, indication="")
+    drug_rows = counted_drug_rows(opened.store, opened.clean, opened.lookup, opened.roles, ids)
+    found = pair_depth(opened.store, opened.clean, drug_rows, ids)
     out = table.merge(found.astype({k: "int64" for k in _KEYS}), on=_KEYS, how="left")
     out[["onset_used", "onset_not_usable"]] = out[["onset_used", "onset_not_usable"]].fillna(0).astype("int64")
-    reported = store_indications(opened.store, opened.clean, opened.lookup, opened.roles, chosen)
+    reported = store_indications(opened.store, opened.clean, drug_rows, chosen)
     out["indication"] = indication_matches(out, reported)
     return out
 

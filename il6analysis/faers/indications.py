@@ -21,8 +21,6 @@ flag for a person to check.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
 
 from il6analysis.analysis.label_terms import words
@@ -89,16 +87,14 @@ def indication_matches(pairs: pd.DataFrame, reported: dict[str, dict[tuple[str, 
                      dtype="str")
 
 
-def store_indications(store, clean: dict, lookup, roles: Sequence[str], chosen: pd.DataFrame
-                      ) -> dict[str, dict[tuple[str, ...], str]]:
+def store_indications(store, clean: dict, drug_rows, chosen: pd.DataFrame) -> dict[str, dict[tuple[str, ...], str]]:
     """Return :func:`reported_indications` of the ``chosen`` agents (``ingredient_id, agent_id``) over the
-    clean reports of an opened store."""
-    from il6analysis.faers.depth import agent_drug_rows
-
+    clean reports of an opened store, whose drug rows in the counted roles are ``drug_rows``
+    (:func:`il6analysis.faers.depth.counted_drug_rows`)."""
     ids = [int(i) for i in chosen["ingredient_id"]]
     if not ids:
         return {}
-    rows = agent_drug_rows(store, lookup, roles, ids).semi_join(clean["reports"].select("report"), "report")
+    rows = drug_rows
     indi = store.raw["indi"]
     given = store.execute(indi.filter(indi.indi_pt.notnull()).join(rows, ["report", "drug_seq"])
                           .select("report", "ingredient_id", "indi_pt").distinct())

@@ -86,6 +86,7 @@ def quarter_comparison(
         StoreError, UnknownNameError: as ``disproportionality``.
     """
     from il6analysis.analysis.label_terms import label_matches
+    from il6analysis.faers.depth import counted_drug_rows
     from il6analysis.faers.indications import indication_matches, store_indications
 
     progress = progress or (lambda message: None)
@@ -126,7 +127,9 @@ def quarter_comparison(
     table = table[(table["a_before"] > 0) | (table["a_after"] > 0)].reset_index(drop=True)
     matched = label_matches(table[["agent_id", "pt"]])
     table["in_label"], table["label_match"] = matched.notna(), matched.fillna("")
-    reported = store_indications(store, after, opened.lookup, opened.roles, chosen)
+    ids = [int(i) for i in chosen["ingredient_id"]]
+    drug_rows = counted_drug_rows(store, after, opened.lookup, opened.roles, ids) if ids else None
+    reported = store_indications(store, after, drug_rows, chosen)
     table["indication"] = indication_matches(table, reported)
     first = ["agent_id", "pt", "a_before", "a_after"]
     table = table[first + [c for c in table.columns if c not in first + ["ingredient_id", "pt_id"]]]
