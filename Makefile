@@ -8,9 +8,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Tests run on every core (tests sharing a rendered suite stay on one worker); the 20
-# slowest are listed so regressions show.
-PYTEST := $(BIN)/python -m pytest -n auto --dist loadgroup --durations=20
+# Tests run on every core (a report suite the tests share is rendered once per run);
+# the 20 slowest are listed so regressions show.
+PYTEST := $(BIN)/python -m pytest -n auto --durations=20
 FAST   := not (notebooks or browser or spark or faults or slow)
 
 .PHONY: test test-fast reports venv clean-reports

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
 from importlib import resources
 from pathlib import Path
 
@@ -54,18 +57,38 @@ def small_suite_text() -> str:
     return "\n".join(entries)
 
 
+def rendered_once(tmp_path_factory, name: str, render) -> Path:
+    """Return the folder ``name`` that ``render(folder)`` fills, made once per test run.
+
+    Under pytest-xdist every worker has its own session, so a session fixture alone would render
+    once per worker. The folder lives beside the workers' own temporary folders; an exclusive
+    lock makes the first worker render it and the others wait for it and reuse it.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by every worker of this run
+    out = root / name
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / f"{name}.done").exists():
+            shutil.rmtree(out, ignore_errors=True)  # left by a worker that failed half-way
+            out.mkdir()
+            render(out)
+            (root / f"{name}.done").touch()
+    return out
+
+
 @pytest.fixture(scope="session")
 def suite_dir(tmp_path_factory) -> Path:
-    """A small suite (:func:`small_suite_text`), rendered once by the CLI as `make reports` does.
+    """A small suite (:func:`small_suite_text`), rendered once per run by the CLI as `make reports` does."""
 
-    Tests that use it carry ``xdist_group("suite")`` so one worker renders it once.
-    """
-    out = tmp_path_factory.mktemp("suite")
-    suite = tmp_path_factory.mktemp("suite-file") / "suite.toml"
-    suite.write_text(small_suite_text())
-    result = CliRunner().invoke(app, ["report", "--suite", str(suite), "--output-dir", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
+    def render(out: Path) -> None:
+        suite = out.parent / "small-suite.toml"
+        suite.write_text(small_suite_text())
+        result = CliRunner().invoke(app, ["report", "--suite", str(suite), "--output-dir", str(out)])
+        assert result.exit_code == 0, result.output
+
+    return rendered_once(tmp_path_factory, "suite", render)
 
 
 HAND_MADE_FAERS = Path(__file__).parent / "fixtures" / "faers" / "hand_made_2099q1"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.notebooks, pytest.mark.xdist_group("suite")]
+pytestmark = [pytest.mark.browser, pytest.mark.notebooks]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
