@@ -262,6 +262,13 @@ class Trials(Sourced):
                     "record (YYYY-MM-DD): the day a curator read the newest stored record (named in notes), or the "
                     "registry's data version when `il6 refresh trials` wrote the row.",
     )
+    lead_sponsor: Series[str] = pa.Field(
+        nullable=True,
+        description="The trial's lead sponsor as ClinicalTrials.gov names it "
+                    "(sponsorCollaboratorsModule.leadSponsor.name), copied from a registry record that was seen "
+                    "(named in notes) or written by `il6 refresh trials`; empty where no record showed it, never "
+                    "inferred from the agent's developer.",
+    )
 
     class Config:
         unique = ["nct_id", "agent_id", "indication_id"]
