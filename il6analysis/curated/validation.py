@@ -34,7 +34,8 @@ FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
 )
 """Every reference from one table to another's key."""
 
-TRIAL_LEVEL_COLUMNS = ("title", "phase", "status", "start_date", "enrollment", "intent", "registry_checked")
+TRIAL_LEVEL_COLUMNS = ("title", "phase", "status", "start_date", "enrollment", "intent", "registry_checked",
+                       "lead_sponsor")
 
 
 @dataclass

@@ -200,7 +200,8 @@ def parse_study(study: dict, index: int | None = None) -> dict:
         "start_date_precision", "enrollment" (int), "conditions" (list of str),
         "interventions" (list of ``{"name", "type", "otherNames"}``),
         "registry_version" (the API's data version, ``derivedSection.miscInfoModule.versionHolder``,
-        a ``YYYY-MM-DD`` text), "notes" (list of str)}``; any value but ``nct_id`` may be ``None``.
+        a ``YYYY-MM-DD`` text), "lead_sponsor" (``sponsorCollaboratorsModule.leadSponsor.name``),
+        "notes" (list of str)}``; any value but ``nct_id`` may be ``None``.
 
     Raises:
         SourceError: the study has no ``protocolSection.identificationModule.nctId``, or
@@ -229,6 +230,7 @@ def parse_study(study: dict, index: int | None = None) -> dict:
         "conditions": _texts(_get(protocol, "conditionsModule", "conditions")),
         "interventions": _interventions(_get(protocol, "armsInterventionsModule", "interventions")),
         "registry_version": _text(_get(study, "derivedSection", "miscInfoModule", "versionHolder")),
+        "lead_sponsor": _text(_get(protocol, "sponsorCollaboratorsModule", "leadSponsor", "name")),
         "notes": [note for note in (phase_note, status_note, date_note, enrollment_note) if note],
     }
 

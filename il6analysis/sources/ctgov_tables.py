@@ -81,7 +81,8 @@ def studies_to_tables(studies: Iterable[dict]) -> tuple[pd.DataFrame, pd.DataFra
         columns and dtypes of :func:`~il6analysis.curated.loaders.load_trials` and
         :func:`~il6analysis.curated.loaders.load_trial_partners` (``source`` is the
         NCT ID, ``notes`` the :func:`parse_study` notes joined by ``"; "``,
-        ``registry_checked`` the study's registry data version, missing when the answer has none);
+        ``registry_checked`` the study's registry data version, missing when the answer has none;
+        ``lead_sponsor`` the registry's lead sponsor name, missing when the answer has none);
         ``unmapped`` with columns ``nct_id, condition``.
     """
     trials: list[dict] = []
@@ -130,7 +131,8 @@ def _resolve_conditions(conditions: list[str]) -> tuple[list[str], list[str | No
 
 
 def _trial_row(record: dict, agent_id: str, indication_id: str) -> dict:
-    fields = ("nct_id", "title", "phase", "status", "start_date", "start_date_precision", "enrollment")
+    fields = ("nct_id", "title", "phase", "status", "start_date", "start_date_precision", "enrollment",
+              "lead_sponsor")
     row = {field: record[field] for field in fields}
     notes = "; ".join(record["notes"]) or None
     return row | {"agent_id": agent_id, "indication_id": indication_id, "registry_checked": record["registry_version"],

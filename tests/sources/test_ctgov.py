@@ -107,6 +107,18 @@ def test_parse_withdrawn_record_keeps_zero_enrollment_and_month_precision():
     assert record["registry_version"] == "2024-01-22"
 
 
+def test_the_lead_sponsor_is_carried_from_a_real_record_and_missing_when_absent():
+    assert ctgov.parse_study(load("NCT00973089.json"))["lead_sponsor"] == "Hadassah Medical Organization"
+    study = copy.deepcopy(load("NCT02210780.json"))
+    # in memory only: give the real record an IL-6 agent so it is kept
+    study["protocolSection"]["armsInterventionsModule"]["interventions"] = [drug("Kevzara")]
+    study["protocolSection"]["conditionsModule"]["conditions"] = ["Rheumatoid Arthritis"]
+    trials, _, _ = ctgov_tables.studies_to_tables([study])
+    assert not trials.empty and set(trials["lead_sponsor"]) == {"Regeneron Pharmaceuticals"}
+    synthetic, _, _ = ctgov_tables.studies_to_tables([make_study("NCT90000011", [drug("Actemra")], ["RA"])])
+    assert synthetic["lead_sponsor"].isna().all(), "a record without a lead sponsor leaves it missing"
+
+
 @pytest.mark.parametrize("name", RESTRICTED)
 def test_fields_restricted_captures_parse_without_absent_leaves(name):
     for study in studies_of(name):
