@@ -55,6 +55,7 @@ COLUMN_LABELS: dict[str, str] = {
     "trials": "Trials", "decisions": "Decisions", "year": "Year", "pt": "Preferred term", "frequency_category":
     "Frequency", "label": "Label", "reference_product": "Reference product", "from_reference": "Data from",
     "highest_phase": "Highest phase", "never_enrolled": "Never enrolled", "nct_ids": "Trials",
+    "sponsors": "Lead sponsors (trials)",
     "authorised_by": "Authorised by", "developer": "Developer", "development_status": "Development status",
 }
 

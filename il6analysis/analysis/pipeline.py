@@ -5,9 +5,9 @@ indication is the highest phase of its curated trials in that indication,
 leaving out trials that never enrolled anyone (withdrawn before their first
 participant, :data:`il6analysis.analysis.trials.NEVER_ENROLLED_STATUSES`, or an
 enrolment of 0): a trial that never ran is not development. Phase ``NA``
-(observational or device studies) ranks below every phase. Trial sponsors are
-not curated; the agent's developer comes from the agents table, and each
-trial's registry record names its sponsor.
+(observational or device studies) ranks below every phase. A trial's sponsor
+is its registry lead sponsor (trials ``lead_sponsor``), recorded only where a
+registry record was seen; the agent's developer comes from the agents table.
 
 Raises (every filter):
     UnknownNameError: a name matches nothing; the message lists close matches.
@@ -33,7 +33,7 @@ NONE_ENROLLED = "none enrolled"
 NOT_RECORDED = "not recorded"
 
 PIPELINE_COLUMNS = ["agent_id", "indication", "category", "highest_phase", "status", "trials", "never_enrolled",
-                    "nct_ids", "authorised_by"]
+                    "nct_ids", "sponsors", "authorised_by"]
 
 
 def pipeline_trials(agents: Iterable[str] | None = None,
@@ -67,8 +67,10 @@ def pipeline_table(agents: Iterable[str] | None = None,
     ``status`` (the statuses of the trials at that phase, as labels);
     ``trials`` (distinct trials in the indication); ``never_enrolled`` (how many
     of them never enrolled anyone, not counted in the highest phase);
-    ``nct_ids``; ``authorised_by`` (agencies that authorised the agent for the
-    indication). An agent with no curated trial in the selection
+    ``nct_ids``; ``sponsors`` (the lead sponsors of those trials with how many
+    trials each, e.g. ``"Sanofi (2), not recorded (1)"``: a trial whose sponsor is
+    not curated counts as ``"not recorded"``, see :func:`sponsor_text`);
+    ``authorised_by`` (agencies that authorised the agent for the indication). An agent with no curated trial in the selection
     has one row with indication ``"no curated trial"``. Sorted by agent, then
     highest phase (furthest first).
 
@@ -88,8 +90,8 @@ def pipeline_table(agents: Iterable[str] | None = None,
                                                 "never_enrolled": 0})], ignore_index=True)
     rank = table["highest_phase"].map(PHASE_RANK).fillna(-1)
     table = table.assign(rank=rank).sort_values(["agent_id", "rank", "indication"], ascending=[True, False, True])
-    return table[PIPELINE_COLUMNS].fillna({"highest_phase": "", "status": "", "nct_ids": "", "authorised_by": "",
-                                           "category": ""}).reset_index(drop=True)
+    return table[PIPELINE_COLUMNS].fillna({"highest_phase": "", "status": "", "nct_ids": "", "sponsors": "",
+                                           "authorised_by": "", "category": ""}).reset_index(drop=True)
 
 
 AGENT_COLUMNS = ["agent_id", "development_status", "developer", "highest_phase", "indications", "trials",
@@ -99,7 +101,7 @@ AGENT_COLUMNS = ["agent_id", "development_status", "developer", "highest_phase",
 def agent_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Return one row per agent of a :func:`pipeline_table`: ``agent_id``; ``development_status``
     (its highest status in the agents table, e.g. ``phase2``); ``developer`` (its originator in the
-    agents table; trial sponsors are not curated); ``highest_phase`` over every indication;
+    agents table; the trials' own sponsors are in :func:`pipeline_table`); ``highest_phase`` over every indication;
     ``indications`` with curated trials; ``trials`` (distinct); ``authorised_for`` (how many of those
     indications some agency authorised). Furthest development first."""
     if table.empty:
@@ -137,7 +139,20 @@ def _pipeline_row(group: pd.DataFrame, authorised_by: str) -> dict:
     return {"agent_id": group["agent_id"].iloc[0], "indication": group["indication"].iloc[0],
             "category": group["category"].iloc[0], "highest_phase": highest, "status": status_text,
             "trials": group["nct_id"].nunique(), "never_enrolled": group.loc[~group["enrolled"], "nct_id"].nunique(),
-            "nct_ids": ", ".join(sorted(group["nct_id"].unique())), "authorised_by": authorised_by}
+            "nct_ids": ", ".join(sorted(group["nct_id"].unique())), "sponsors": sponsor_text(group),
+            "authorised_by": authorised_by}
+
+
+def sponsor_text(trials: pd.DataFrame) -> str:
+    """Return the lead sponsors of the distinct trials in ``trials`` (rows of :func:`pipeline_trials`),
+    each with its number of trials, by name, then ``"not recorded (n)"`` for the trials without a
+    recorded sponsor; ``""`` when there is no trial."""
+    sponsors = trials.drop_duplicates("nct_id")["lead_sponsor"]
+    counts = sponsors.dropna().value_counts()
+    parts = [f"{name} ({counts[name]})" for name in sorted(counts.index)]
+    if sponsors.isna().any():
+        parts.append(f"{NOT_RECORDED} ({int(sponsors.isna().sum())})")
+    return ", ".join(parts)
 
 
 def _authorisations() -> dict[tuple[str, str], str]:

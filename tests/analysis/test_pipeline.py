@@ -88,3 +88,20 @@ def test_an_empty_selection_says_so_first():
     assert pipeline.pipeline_sentence(table).startswith("**No agent or trial matches")
     figure = pipeline_plots.pipeline_heatmap(pipeline.phase_matrix(table))
     assert "No curated trial" in figure.axes[0].texts[0].get_text()
+
+
+def test_each_cell_names_the_lead_sponsors_of_its_trials():
+    table = pipeline.pipeline_table()
+    assert _row(table, *OLOKIZUMAB_RA)["sponsors"] == "R-Pharm International, LLC (2)"
+    assert _row(table, "sarilumab", "Rheumatoid arthritis")["sponsors"] == "Sanofi (1), not recorded (3)"
+    assert _row(table, "gerilimzumab", pipeline.NO_TRIAL)["sponsors"] == ""
+
+
+def test_a_trial_without_a_recorded_sponsor_is_counted_not_dropped(trials_copy):
+    def forget_one(frame):
+        frame.loc[frame["nct_id"] == "NCT02760433", "lead_sponsor"] = ""
+        return frame
+
+    trials_copy(forget_one)
+    ra = _row(pipeline.pipeline_table(agents=["olokizumab"]), *OLOKIZUMAB_RA)
+    assert ra["sponsors"] == "R-Pharm International, LLC (1), not recorded (1)"
