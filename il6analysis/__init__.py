@@ -68,9 +68,9 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from il6analysis.curated.changes import diff_datasets
-    from il6analysis.curated.identity import dataset_info
     from il6analysis.curated.coverage import load_label_coverage
     from il6analysis.curated.efficacy import load_efficacy
+    from il6analysis.curated.identity import dataset_info
     from il6analysis.curated.loaders import (
         describe,
         list_datasets,

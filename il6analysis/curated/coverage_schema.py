@@ -9,8 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from il6analysis.curated import vocab
+
 # pandera is imported through schemas, which first silences PySpark's pandas-3 warning
-from il6analysis.curated.schemas import Sourced, Series, _categories, pa
+from il6analysis.curated.schemas import Series, Sourced, _categories, pa
 
 
 class LabelCoverage(Sourced):

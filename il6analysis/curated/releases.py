@@ -24,8 +24,14 @@ import pandas as pd
 
 from il6analysis.curated.changes import concat_changes, diff_tables
 from il6analysis.curated.loaders import DATASETS, PRECISION_SUFFIX
-from il6analysis.curated.snapshots import (expected_columns, primary_key, raw_table, read_table_file,
-                                           read_table_text, table_files)
+from il6analysis.curated.snapshots import (
+    expected_columns,
+    primary_key,
+    raw_table,
+    read_table_file,
+    read_table_text,
+    table_files,
+)
 
 
 def _columns(path: Path, name: str) -> set[str]:

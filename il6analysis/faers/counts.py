@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
-from il6analysis.faers.tables import STRATA
 from il6analysis.errors import UsageError
+from il6analysis.faers.tables import STRATA
 
 SEPARATOR = " | "
 

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from il6analysis.faers.contingency import frame_of, tables_of
 from il6analysis.errors import UsageError
+from il6analysis.faers.contingency import frame_of, tables_of
 
 
 @dataclass(frozen=True)

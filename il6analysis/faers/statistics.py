@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from il6analysis.errors import UsageError
 from il6analysis.faers.contingency import (
     COLUMNS,
     METHODS,
@@ -65,7 +66,6 @@ from il6analysis.faers.contingency import (
     two_by_two,
 )
 from il6analysis.faers.mgps import GammaMixture, ebgm, fit_gamma_mixture, posterior, resolve_prior
-from il6analysis.errors import UsageError
 
 __all__ = [
     "COLUMNS", "METHODS", "RULE_COLUMNS", "GammaMixture", "ebgm", "fit_gamma_mixture", "information_component",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
+
 import pandas as pd
 
 from il6analysis.curated.changes import changes_frame, concat_changes

@@ -12,7 +12,6 @@ matplotlib.use("Agg")
 import pytest  # noqa: E402
 
 import il6analysis as il6  # noqa: E402
-
 from il6analysis.analysis import pipeline, pipeline_plots  # noqa: E402
 
 OLOKIZUMAB_RA = ("olokizumab", "Rheumatoid arthritis")

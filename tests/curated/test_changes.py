@@ -8,8 +8,16 @@ import shutil
 import pandas as pd
 import pytest
 
-from il6analysis.curated.changes import (CHANGE_COLUMNS, JSON_SCHEMA_VERSION, ChangeSchema, changes_frame,
-                                         count_changes, diff_datasets, diff_tables, to_json)
+from il6analysis.curated.changes import (
+    CHANGE_COLUMNS,
+    JSON_SCHEMA_VERSION,
+    ChangeSchema,
+    changes_frame,
+    count_changes,
+    diff_datasets,
+    diff_tables,
+    to_json,
+)
 from il6analysis.curated.loaders import DATASETS, load_table
 from il6analysis.curated.snapshots import primary_key
 from il6analysis.errors import DuplicateKeyError, UsageError

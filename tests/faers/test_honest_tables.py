@@ -4,7 +4,6 @@ counted, a prior that did not converge reported."""
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from il6analysis.faers import display
 from il6analysis.faers import statistics as dp

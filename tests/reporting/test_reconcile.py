@@ -8,7 +8,14 @@ import os
 import time
 from pathlib import Path
 
-from il6analysis.reporting.manifest import ReportRun, read_document, reconcile, record_run, record_suite, suite_is_current
+from il6analysis.reporting.manifest import (
+    ReportRun,
+    read_document,
+    reconcile,
+    record_run,
+    record_suite,
+    suite_is_current,
+)
 
 
 def publish(out: Path, key: str, text: str, at: float) -> None:

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from typer.testing import CliRunner
-
 from conftest import rendered_once
+from typer.testing import CliRunner
 
 from il6analysis.cli.app import app
 from il6analysis.errors import ParameterError, ReportFailed
@@ -78,6 +77,7 @@ def test_default_suite_declares_every_notebook_and_an_agent_profile_per_approved
 
 def test_small_suite_renders_every_notebook_with_its_manifest(suite_dir, tmp_path):
     from conftest import small_suite_text
+
     from il6analysis.reporting.catalog import available_reports
 
     suite = tmp_path / "suite.toml"
