@@ -103,7 +103,8 @@ def updated_changelog(existing: str | None, entry: str) -> str:
     preamble, body = (text, "") if first < 0 else (text[: first + 1], text[first + 1:])
     entries = [ENTRY_PREFIX + part for part in ("\n" + body).split("\n" + ENTRY_PREFIX)[1:]]
     heading = entry.splitlines()[0]
-    replaced = [entry if e.splitlines()[0] == heading else e for e in entries]
-    if replaced == entries:
+    if any(e.splitlines()[0] == heading for e in entries):
+        replaced = [entry if e.splitlines()[0] == heading else e for e in entries]
+    else:
         replaced = [entry, *entries]
     return preamble.rstrip("\n") + "\n\n" + "\n".join(e.rstrip("\n") + "\n" for e in replaced)

@@ -69,3 +69,4 @@ def test_entries_are_replaced_by_heading_and_added_newest_first():
     redone = updated_changelog(text, changelog_entry(empty, ["table `x` added (0 rows)"], "r1", "r0"))
     assert redone.count("## r1") == 1 and "Schema: table `x` added (0 rows)." in redone
     assert redone.index("## r2") < redone.index("## r1")
+    assert updated_changelog(redone, changelog_entry(empty, [], "r2", "r1")) == redone  # the same entry again
