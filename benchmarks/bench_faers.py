@@ -167,10 +167,11 @@ def zip_folder(folder: Path) -> Path:
 
 
 
-def run_child(*args: str) -> tuple[dict, float]:
-    """Run this script as ``--child ARGS``; return its JSON result and peak RSS in GiB (that child alone)."""
+def run_child(*args: str, script: str = __file__) -> tuple[dict, float]:
+    """Run ``script`` (this one by default) as ``--child ARGS``; return its JSON result and peak RSS in GiB
+    (that child alone)."""
     result = Path(tempfile.mktemp(suffix=".json"))
-    process = subprocess.Popen([sys.executable, __file__, "--child", str(result), *args])
+    process = subprocess.Popen([sys.executable, script, "--child", str(result), *args])
     _, status, usage = os.wait4(process.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"child {args} failed")

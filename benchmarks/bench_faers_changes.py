@@ -20,16 +20,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_faers import generate, quarter_label, zip_folder  # noqa: E402
+from bench_faers import generate, quarter_label, run_child, zip_folder  # noqa: E402
 
 ROLES = ("PS", "SS")
 
@@ -49,18 +47,6 @@ def child(result: Path, action: str, *stores: str) -> None:
         data = {"a_before": int(before["a"].sum()), "a_after": int(after["a"].sum())}
     data["seconds"] = time.perf_counter() - start
     result.write_text(json.dumps(data))
-
-
-def run_child(*args: str) -> tuple[dict, float]:
-    """Run this script as ``--child ARGS``; return its JSON result and its peak RSS in GiB."""
-    result = Path(tempfile.mktemp(suffix=".json"))
-    process = subprocess.Popen([sys.executable, __file__, "--child", str(result), *args])
-    _, status, usage = os.wait4(process.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"child {args} failed")
-    data = json.loads(result.read_text())
-    result.unlink()
-    return data, usage.ru_maxrss / 1024**2
 
 
 def build(scratch: Path, quarters: int, reports: int) -> tuple[Path, Path]:
@@ -94,8 +80,8 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="il6-bench-faers-changes-"))
     try:
         whole, older = build(scratch, args.quarters, args.reports)
-        once, once_peak = run_child("once", str(whole))
-        twice, twice_peak = run_child("twice", str(older), str(whole))
+        once, once_peak = run_child("once", str(whole), script=__file__)
+        twice, twice_peak = run_child("twice", str(older), str(whole), script=__file__)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     assert (once["a_before"], once["a_after"]) == (twice["a_before"], twice["a_after"]), (once, twice)
