@@ -13,6 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from il6analysis.cli.app import app
+from il6analysis.startup import skip_unused_grammars
+
+skip_unused_grammars()  # as the il6 command and the report workers do
 
 
 @pytest.fixture

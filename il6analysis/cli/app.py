@@ -12,6 +12,7 @@ from __future__ import annotations
 import typer
 
 from il6analysis.cli import handler
+from il6analysis.startup import skip_unused_grammars
 
 app = typer.Typer(help="IL-6 pathway therapeutics: curated data and reports. "
                        "Add --debug to see the traceback of an unexpected error.",
@@ -30,6 +31,7 @@ app.add_typer(store_app, name="store")
 
 def main() -> None:
     """Entry point of the ``il6`` console script."""
+    skip_unused_grammars()
     app()
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from il6analysis.errors import ReportFailed
+from il6analysis.startup import skip_unused_grammars
 
 TERMINATE_GRACE_S = 10.0
 """Seconds a worker gets to shut its kernel down after SIGTERM before it is killed."""
@@ -93,6 +94,7 @@ def main(argv: list[str] | None = None) -> None:
         _die_with(args.runner)
     answers = sys.stdout
     sys.stdout = sys.stderr  # nothing but answers may reach the parent's channel
+    skip_unused_grammars()
     import il6analysis.reporting.execute  # noqa: F401  (pay the import cost before the first request)
 
     for line in sys.stdin:
