@@ -207,8 +207,9 @@ def approval_matrix(view: pd.DataFrame, agency: str, count_eua: bool = True) -> 
         UnknownNameError: ``agency`` is not a known agency.
     """
     agency = resolve_choice("agency", agency, vocab.AGENCIES)
+    view = view[view["agency"] == agency]  # firsts are per agency: the others' rows never matter
     firsts = first_approvals(view, count_eua)
-    firsts = firsts[(firsts["agency"] == agency) & firsts["shown"]]
+    firsts = firsts[firsts["shown"]]
     if firsts.empty:
         return pd.DataFrame()
     licences = first_approvals(view, count_eua=False).set_index(["agent_id", "indication_id", "agency"])
