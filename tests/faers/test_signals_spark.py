@@ -1,7 +1,7 @@
 """The same Ibis counting on Spark (local mode) gives DuckDB's counts, on a small store of real samples.
 
 Spark starts a JVM (several seconds) and runs each query for seconds, so this is one small store and
-one session for the module; skipped when PySpark or Java is missing.
+one test (so one JVM); skipped when PySpark or Java is missing.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ pytestmark = [pytest.mark.spark,
 DATA = Path(__file__).parent.parent / "fixtures" / "faers"
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("spark") / "store"
+@pytest.fixture
+def store(tmp_path) -> Path:
+    path = tmp_path / "store"
     add_quarters(path, [DATA / "hand_made_2099q1", DATA / "aers_2004q1_sample100", DATA / "faers_2017q2_sample100",
                         DATA / "faers_2020q3_il6_subset", DATA / "faers_2026q2_head25"])
     return path
@@ -42,7 +42,8 @@ def counted(store: Path, engine: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pairs.astype({"a": "int64"}), rows.astype({c: "int64" for c in ("a", "n_drug", "n_event", "n")})
 
 
-def test_spark_counts_equal_duckdb_counts(store):
+def test_spark_gives_duckdbs_counts_and_signals(store):
+    """One test, so one worker starts one JVM (xdist may send two tests of a module to two workers)."""
     duck_pairs, duck_rows = counted(store, "duckdb")
     spark_pairs, spark_rows = counted(store, "spark")
     assert len(duck_pairs) > 1000 and len(duck_rows) > 100
@@ -51,8 +52,6 @@ def test_spark_counts_equal_duckdb_counts(store):
     assert spark_pairs["expected"].to_numpy() == pytest.approx(duck_pairs["expected"].to_numpy(), rel=1e-12)
     pd.testing.assert_frame_equal(spark_rows, duck_rows, check_dtype=False)
 
-
-def test_signals_on_spark_match_duckdb(store):
     options = dict(agents=["tocilizumab"], roles=("PS", "SS"), min_cases=1, methods=["ror", "prr", "ic"])
     duck = signals.disproportionality(store, **options)
     spark = signals.disproportionality(store, engine="spark", **options)
