@@ -22,8 +22,14 @@ pytestmark = [pytest.mark.spark,
 DATA = Path(__file__).parent.parent / "fixtures" / "faers"
 
 
+QUICK_JVM = "--driver-java-options '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC' pyspark-shell"
+"""PySpark's own way to pass JVM options: for a JVM that lives half a minute, the quick (C1) compiler
+alone and the serial collector take about a third off (same results; the product keeps Java's defaults)."""
+
+
 @pytest.fixture
-def store(tmp_path) -> Path:
+def store(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", QUICK_JVM)  # read when this process starts its JVM
     path = tmp_path / "store"
     add_quarters(path, [DATA / "hand_made_2099q1", DATA / "aers_2004q1_sample100", DATA / "faers_2017q2_sample100",
                         DATA / "faers_2020q3_il6_subset", DATA / "faers_2026q2_head25"])
