@@ -8,9 +8,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Every kernel, worker and command imports the package: Python may keep the compiled bytecode
+# (__pycache__, ignored by git) even where the environment turns that off.
+KEEP_BYTECODE := env -u PYTHONDONTWRITEBYTECODE
 # Tests run on every core (a report suite the tests share is rendered once per run);
 # the 20 slowest are listed so regressions show.
-PYTEST := $(BIN)/python -m pytest -n auto --durations=20
+PYTEST := $(KEEP_BYTECODE) $(BIN)/python -m pytest -n auto --durations=20
 FAST   := not (notebooks or browser or spark or faults or slow)
 
 .PHONY: test test-fast reports venv clean-reports
@@ -30,7 +33,7 @@ test-fast: $(STAMP)
 	$(PYTEST) -m "$(FAST)"
 
 reports: $(STAMP)
-	$(BIN)/il6 report --suite reports.toml
+	$(KEEP_BYTECODE) $(BIN)/il6 report --suite reports.toml
 
 clean-reports:
 	rm -rf reports/*/ reports/index.html reports/manifest.json

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -47,8 +49,27 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-def small_suite_text() -> str:
-    """A suite with one default run of every notebook and a one-value agent grid.
+GALLERY = {
+    # label: (report, parameters as typed on the command line); "{faers_store}" is the hand-made store
+    "approvals nothing in 2090": ("approvals", {"date_from": "2090-01-01"}),
+    "approvals undated first": ("approvals", {"agents": "tocilizumab", "agencies": "MHLW,TGA,MEDSAFE"}),
+    "approvals since 2020 with EUAs": ("approvals", {"date_from": "2020-01-01", "count_eua": "true"}),
+    "approvals non-default": ("approvals", {"agencies": "FDA,EC", "date_from": "2015-01-01"}),
+    "cancer_types melanoma": ("cancer_types", {"cancer_types": "melanoma"}),
+    "cancer_types non-default": ("cancer_types", {"cancer_types": "multiple myeloma,prostate cancer",
+                                                  "regimens": "chemotherapy,monotherapy"}),
+    "side_effects non-default": ("side_effects", {"agents": "Kevzara,Actemra", "min_pct": "3"}),
+    "side_effects hand-made FAERS": ("side_effects", {"source": "faers", "faers_db": "{faers_store}"}),
+    "agent_profile non-default": ("agent_profile", {"agent": "Sylvant"}),
+    "benefit_risk NMOSD": ("benefit_risk", {"indication": "NMOSD"}),
+    "benefit_risk RA after a TNF inhibitor": ("benefit_risk", {"indication": "RA", "population": "ra_tnfi_ir"}),
+}
+"""Reports with chosen parameters that tests read; rendered with the small suite, in one run."""
+
+
+def small_suite_text(faers_store: Path | None = None) -> str:
+    """A suite with one default run of every notebook and a one-value agent grid, then (given
+    ``faers_store``) every :data:`GALLERY` run, in that order.
 
     Enough to exercise every notebook, the grid, the manifest and the index without the
     whole declared suite (which the suite tests expand but do not render).
@@ -57,6 +78,10 @@ def small_suite_text() -> str:
 
     entries = [f'[[report]]\nnotebook = "{name}"\n' for name in sorted(available_reports())]
     entries.append('[[report]]\nnotebook = "agent_profile"\ngrid = { agent = ["sarilumab"] }\n')
+    for report, parameters in GALLERY.values() if faers_store else ():
+        values = ", ".join(f"{key} = {json.dumps(value.format(faers_store=faers_store))}"
+                           for key, value in parameters.items())
+        entries.append(f'[[report]]\nnotebook = "{report}"\nparameters = {{ {values} }}\n')
     return "\n".join(entries)
 
 
@@ -83,15 +108,56 @@ def rendered_once(tmp_path_factory, name: str, render) -> Path:
 
 @pytest.fixture(scope="session")
 def suite_dir(tmp_path_factory) -> Path:
-    """A small suite (:func:`small_suite_text`), rendered once per run by the CLI as `make reports` does."""
+    """The small suite and the :data:`GALLERY` runs (:func:`small_suite_text`), rendered once per
+    run by the CLI as `make reports` does, with no FAERS store at the default location."""
 
     def render(out: Path) -> None:
+        from il6analysis.faers.ingest import add_quarter
+        from il6analysis.reporting.suite import load_suite
+
+        store = out.parent / "gallery-faers"
+        shutil.rmtree(store, ignore_errors=True)
+        add_quarter(store, HAND_MADE_FAERS)
         suite = out.parent / "small-suite.toml"
-        suite.write_text(small_suite_text())
-        result = CliRunner().invoke(app, ["report", "--suite", str(suite), "--output-dir", str(out)])
+        suite.write_text(small_suite_text(store))
+        result = CliRunner().invoke(app, ["report", "--suite", str(suite), "--output-dir", str(out)],
+                                    env={"IL6_FAERS_DB": str(out.parent / NO_FAERS_STORE)})
         assert result.exit_code == 0, result.output
+        keys = [job.key for job in load_suite(suite)][-len(GALLERY):]
+        (out.parent / "gallery-keys.json").write_text(json.dumps(dict(zip(GALLERY, keys))))
 
     return rendered_once(tmp_path_factory, "suite", render)
+
+
+NO_FAERS_STORE = "no-faers-store"
+"""Where the suite's FAERS store would be, beside the suite folder: absent, so reports say there is none."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One rendered report: the text of the executed notebook's outputs, and the published HTML."""
+
+    outputs: str
+    html: str
+
+
+@pytest.fixture(scope="session")
+def gallery(suite_dir):
+    """``gallery(label)``: the :class:`Page` of a :data:`GALLERY` run."""
+    import nbformat
+
+    from il6analysis.reporting.manifest import read_manifest
+
+    keys = json.loads((suite_dir.parent / "gallery-keys.json").read_text())
+    manifest = read_manifest(suite_dir)
+
+    def page(label: str) -> Page:
+        entry = manifest[keys[label]]
+        executed = nbformat.read(suite_dir / entry["notebook"], as_version=4)
+        return Page(json.dumps([c.get("outputs") for c in executed.cells], ensure_ascii=False),
+                    (suite_dir / entry["html"]).read_text())
+
+    return page
 
 
 HAND_MADE_FAERS = Path(__file__).parent / "fixtures" / "faers" / "hand_made_2099q1"

@@ -4,14 +4,11 @@ import re
 
 import pytest
 
-from il6analysis.reporting.runner import run_report
-
 pytestmark = pytest.mark.notebooks
 
 
-def test_side_effects_report_shows_outcomes_and_onset(tmp_path, faers_database):
-    run = run_report("side_effects", {"source": "faers", "faers_db": str(faers_database)}, output_dir=tmp_path)
-    html = (tmp_path / run.html).read_text()
+def test_side_effects_report_shows_outcomes_and_onset(gallery):
+    html = gallery("side_effects hand-made FAERS").html  # rendered on the hand-made store (tests/conftest.py)
     assert "How serious, and how soon" in html and "Onsets not usable" in html
     assert "Onset interquartile range (days)" in html
     assert "il6 cases --agent A --term T" in html

@@ -12,9 +12,8 @@ from il6analysis.reporting.runner import run_report
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
 
-def test_nmosd_report_shows_hazard_ratios_harm_and_the_caveat(tmp_path):
-    run = run_report("benefit_risk", {"indication": "NMOSD"}, output_dir=tmp_path)
-    html = (tmp_path / run.html).read_text()
+def test_nmosd_report_shows_hazard_ratios_harm_and_the_caveat(gallery):
+    html = gallery("benefit_risk NMOSD").html
     assert "these are not head-to-head comparisons" in html
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) >= 3, "relapse-free, hazard ratio, harm"
     assert "SAkuraSky" in html and "SAkuraStar" in html and "HR 0.21 against" in html
@@ -23,9 +22,8 @@ def test_nmosd_report_shows_hazard_ratios_harm_and_the_caveat(tmp_path):
     assert "Traceback" not in html and "import il6analysis" not in html
 
 
-def test_a_population_selects_its_trials_only(tmp_path):
-    run = run_report("benefit_risk", {"indication": "RA", "population": "ra_tnfi_ir"}, output_dir=tmp_path)
-    html = (tmp_path / run.html).read_text()
+def test_a_population_selects_its_trials_only(gallery):
+    html = gallery("benefit_risk RA after a TNF inhibitor").html
     assert "RADIATE" in html and "TARGET" in html and "SIRROUND-T" in html
     assert "OPTION" not in html and "MOBILITY" not in html
 

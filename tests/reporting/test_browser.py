@@ -141,12 +141,8 @@ window.addEventListener("load", () => {
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs Debian's chromium)")
-def test_the_content_security_policy_blocks_other_hosts_and_keeps_the_page_working(tmp_path):
-    from il6analysis.reporting.runner import run_report
-
-    out = tmp_path / "reports"
-    run = run_report("approvals", {"agencies": "FDA,EC"}, output_dir=out)  # one small report: tables and figures
-    html = (out / run.html).read_text()
+def test_the_content_security_policy_blocks_other_hosts_and_keeps_the_page_working(gallery, suite_dir, tmp_path):
+    html = gallery("approvals non-default").html  # FDA and EC since 2015: tables and figures
     probed = tmp_path / "probed.html"
     probed.write_text(html.replace("</body>", CSP_PROBE + "</body>"))
     found = dict(re.findall(r'data-il6-([a-z]+)="([^"]*)"', render_in_browser(probed, offline=True)))
@@ -156,5 +152,5 @@ def test_the_content_security_policy_blocks_other_hosts_and_keeps_the_page_worki
     assert int(found["toc"]) >= 3 and int(found["tables"]) >= 1  # inline contents script and offline itables run
     drawn, total = map(int, found["figures"].split("/"))
     assert total >= 1 and drawn == total
-    index = (out / "index.html").read_text()
+    index = (suite_dir / "index.html").read_text()
     assert "default-src 'none'" in re.search(r'<meta[^>]*Content-Security-Policy[^>]*>', index).group(0)

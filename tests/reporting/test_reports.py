@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
 from pathlib import Path
 
-import nbformat
 import pytest
-from conftest import rendered_once
+from conftest import NO_FAERS_STORE
 from typer.testing import CliRunner
 
 from il6analysis.cli.app import app
@@ -24,23 +22,8 @@ from il6analysis.reporting.suite import load_suite
 pytestmark = pytest.mark.notebooks
 runner = CliRunner()
 
-NON_DEFAULT = {
-    "approvals": {"agencies": "FDA,EC", "date_from": "2015-01-01"},
-    "cancer_types": {"cancer_types": "multiple myeloma,prostate cancer", "regimens": "chemotherapy,monotherapy"},
-    "side_effects": {"agents": "Kevzara,Actemra", "min_pct": "3"},
-    "agent_profile": {"agent": "Sylvant"},
-}
-
-
-@pytest.fixture(scope="session")
-def non_default_dir(tmp_path_factory) -> Path:
-    """One report per notebook with other than default parameters, rendered once per run."""
-
-    def render(out: Path) -> None:
-        for name, params in NON_DEFAULT.items():
-            run_report(name, params, output_dir=out)
-
-    return rendered_once(tmp_path_factory, "nondefault", render)
+NON_DEFAULT = ["approvals", "cancer_types", "side_effects", "agent_profile"]
+"""Notebooks with a "<name> non-default" run in the gallery (tests/conftest.py)."""
 
 
 def external_sources(html: str) -> list[str]:
@@ -75,16 +58,15 @@ def test_default_suite_declares_every_notebook_and_an_agent_profile_per_approved
     assert {f"agent_profile/{'default' if a == 'tocilizumab' else 'agent-' + a}" for a in approved_agents()} <= keys
 
 
-def test_small_suite_renders_every_notebook_with_its_manifest(suite_dir, tmp_path):
-    from conftest import small_suite_text
+def test_small_suite_renders_every_notebook_with_its_manifest(suite_dir):
+    from conftest import GALLERY
 
     from il6analysis.reporting.catalog import available_reports
 
-    suite = tmp_path / "suite.toml"
-    suite.write_text(small_suite_text())
     manifest = read_manifest(suite_dir)
-    assert set(manifest) == {job.key for job in load_suite(suite)}
-    assert {f"{name}/default" for name in available_reports()} | {"agent_profile/agent-sarilumab"} == set(manifest)
+    assert set(manifest) == {job.key for job in load_suite(suite_dir.parent / "small-suite.toml")}
+    assert {f"{name}/default" for name in available_reports()} | {"agent_profile/agent-sarilumab"} <= set(manifest)
+    assert len(manifest) == len(available_reports()) + 1 + len(GALLERY)
     assert all(entry["status"] == "ok" for entry in manifest.values())
     for entry in manifest.values():
         assert (suite_dir / entry["html"]).is_file() and (suite_dir / entry["notebook"]).is_file()
@@ -104,10 +86,8 @@ def test_agent_profile_html(suite_dir):
 
 
 @pytest.mark.parametrize("name", sorted(NON_DEFAULT))
-def test_non_default_parameters_are_used_and_shown(non_default_dir, name):
-    files = list((non_default_dir / name).glob("*.html"))
-    assert len(files) == 1 and files[0].stem != "default"
-    html = files[0].read_text()
+def test_non_default_parameters_are_used_and_shown(gallery, name):
+    html = gallery(f"{name} non-default").html
     resolved = {"approvals": {"agencies": "EC, FDA", "date_from": "2015-01-01"},
                 "cancer_types": {"cancer_types": "Multiple myeloma, Prostate cancer"},
                 "side_effects": {"agents": "sarilumab, tocilizumab", "min_pct": "3.0"},
@@ -115,9 +95,8 @@ def test_non_default_parameters_are_used_and_shown(non_default_dir, name):
     check_report_html(html, resolved)
 
 
-def test_non_default_selection_changes_the_content(non_default_dir):
-    executed = nbformat.read(next((non_default_dir / "cancer_types").glob("*.ipynb")), as_version=4)
-    text = json.dumps([c.get("outputs") for c in executed.cells])
+def test_non_default_selection_changes_the_content(gallery):
+    text = gallery("cancer_types non-default").outputs
     assert "Multiple myeloma" in text and "Melanoma" not in text
 
 
@@ -145,9 +124,8 @@ def test_an_agent_profile_is_titled_by_its_agent(suite_dir):
     assert "Agent profile: sarilumab (Kevzara)" in (suite_dir / "index.html").read_text()
 
 
-def test_parameters_selecting_no_data_give_a_plain_report(tmp_path):
-    run = run_report("approvals", {"date_from": "2090-01-01"}, output_dir=tmp_path)
-    html = (tmp_path / run.html).read_text()
+def test_parameters_selecting_no_data_give_a_plain_report(gallery):
+    html = gallery("approvals nothing in 2090").html
     text = re.sub(r"<[^>]+>", "", html)
     shown = re.search(r"(\d+) dated regulatory decisions in the window, plus (\d+) undated that may fall outside it", text)
     assert shown and shown.group(1) == "0" and shown.group(2) != "0", "only undated actions can lie in 2090, and they are kept"
@@ -270,20 +248,19 @@ def test_parameter_slug_is_stable_safe_and_bounded():
     assert long != execute.parameter_slug({"agents": ["x" * 199], "date_from": ""}, defaults)
 
 
-def test_side_effects_faers_section_shows_signals_and_escapes_source_text(tmp_path, faers_database):
-    run = run_report("side_effects", {"source": "faers", "faers_db": str(faers_database)}, output_dir=tmp_path)
-    html = (tmp_path / run.html).read_text()
+def test_side_effects_faers_section_shows_signals_and_escapes_source_text(gallery):
+    html = gallery("side_effects hand-made FAERS").html
     assert "Real-world reporting (FAERS)" in html and "reports are not incidence" in html
     assert "Neutropenia" in html and "2099Q1" in html
     assert "&lt;b&gt;Bold&lt;/b&gt; reaction" in html and "<b>Bold</b>" not in html
     assert "Label data not selected" in html
 
 
-def test_side_effects_without_a_faers_store_says_so_in_one_sentence_without_a_path(tmp_path, monkeypatch):
-    monkeypatch.setenv("IL6_FAERS_DB", str(tmp_path / "absent"))
-    run = run_report("side_effects", {}, output_dir=tmp_path / "out")  # source=label, as in the default suite
-    html = (tmp_path / "out" / run.html).read_text()
+def test_side_effects_without_a_faers_store_says_so_in_one_sentence_without_a_path(suite_dir, tmp_path,
+                                                                                     monkeypatch):
+    html = (suite_dir / "side_effects" / "default.html").read_text()  # rendered with no store at $IL6_FAERS_DB
     assert "No FAERS store has been built on this machine" in html and "il6 refresh faers QUARTER.zip" in html
-    assert str(tmp_path) not in html and "/absent" not in html
+    assert str(suite_dir.parent) not in html and NO_FAERS_STORE not in html
+    monkeypatch.setenv("IL6_FAERS_DB", str(tmp_path / "absent"))
     with pytest.raises(ParameterError, match="source=both needs a FAERS store and there is none at"):
         run_report("side_effects", {"source": "both"}, output_dir=tmp_path / "out")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import rendered_once
 from typer.testing import CliRunner
 
 from il6analysis.cli.app import app
@@ -45,6 +47,18 @@ HANG_FOREVER = ("import os, pathlib, time\n"
                 "while True:\n    time.sleep(1)")
 
 
+def write_lab_notebooks(folder: Path) -> None:
+    """Write the :func:`lab` notebooks into ``folder``."""
+    folder.mkdir()
+    hang = HANG_FOREVER.replace("\n", "\n    ")
+    (folder / "quick.ipynb").write_text(notebook(
+        "Quick", 'label: str = "x"  # what to print',
+        "import os\nif os.environ.get('IL6_TEST_FAIL'):\n    raise RuntimeError('failing on request')\n"
+        f"if os.environ.get('IL6_TEST_HANG'):\n    {hang}\nprint(label)"))
+    (folder / "broken.ipynb").write_text(notebook("Broken", "x: int = 1  # unused", "1 / 0"))
+    (folder / "slow.ipynb").write_text(notebook("Slow", 'label: str = "slow"  # marker name', HANG_FOREVER))
+
+
 @pytest.fixture
 def lab(tmp_path, monkeypatch):
     """A notebook folder with quick, breakable and hanging notebooks, and a place for output.
@@ -55,16 +69,9 @@ def lab(tmp_path, monkeypatch):
     :func:`run_processes` finds them even after their parent died.
     """
     folder = tmp_path / "notebooks"
-    folder.mkdir()
+    write_lab_notebooks(folder)
     started = tmp_path / "started"
     started.mkdir()
-    hang = HANG_FOREVER.replace("\n", "\n    ")
-    (folder / "quick.ipynb").write_text(notebook(
-        "Quick", 'label: str = "x"  # what to print',
-        "import os\nif os.environ.get('IL6_TEST_FAIL'):\n    raise RuntimeError('failing on request')\n"
-        f"if os.environ.get('IL6_TEST_HANG'):\n    {hang}\nprint(label)"))
-    (folder / "broken.ipynb").write_text(notebook("Broken", "x: int = 1  # unused", "1 / 0"))
-    (folder / "slow.ipynb").write_text(notebook("Slow", 'label: str = "slow"  # marker name', HANG_FOREVER))
     token = f"{os.getpid()}-{tmp_path.name}"
     monkeypatch.setenv("IL6_NOTEBOOK_DIR", str(folder))
     monkeypatch.setenv("IL6_TEST_STARTED", str(started))
@@ -79,6 +86,28 @@ def suite(lab, text: str) -> Path:
 
 
 QUICK_SUITE = '[[report]]\nnotebook = "quick"\ngrid = { label = ["a", "b"] }\n'
+THREE_QUICK = '[[report]]\nnotebook = "quick"\ngrid = { label = ["a", "b", "c"] }\n'
+
+
+@pytest.fixture(scope="session")
+def good_outputs(tmp_path_factory) -> Path:
+    """An output folder where `il6 report quick` and a suite of :data:`THREE_QUICK` succeeded,
+    made once per test run with the lab notebooks: the previous good outputs that fault tests
+    copy into their own output folder before they break a run."""
+
+    def render(out: Path) -> None:
+        folder = out.parent / "good-notebooks"
+        shutil.rmtree(folder, ignore_errors=True)
+        write_lab_notebooks(folder)
+        suite = out.parent / "good-suite.toml"
+        suite.write_text(THREE_QUICK)
+        environment = {**os.environ, "IL6_NOTEBOOK_DIR": str(folder)}
+        for args in (["report", "quick"], ["report", "--suite", str(suite), "-j", "2"]):
+            result = subprocess.run([str(IL6), *args, "--output-dir", str(out)], env=environment,
+                                    capture_output=True, text=True)
+            assert result.returncode == 0, result.stdout + result.stderr
+
+    return rendered_once(tmp_path_factory, "good-outputs", render)
 
 
 def statuses(result) -> dict[str, str]:
