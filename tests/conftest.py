@@ -20,16 +20,20 @@ from il6analysis.startup import skip_unused_grammars
 skip_unused_grammars()  # as the il6 command and the report workers do
 
 
-@pytest.fixture
-def data_copy(tmp_path: Path) -> Path:
-    """A folder holding a copy of every shipped table and the curation record."""
+def copy_data(target: Path) -> Path:
+    """Make ``target``, a folder holding a copy of every shipped table and the curation record."""
     source = resources.files("il6analysis.curated") / "data"
-    target = tmp_path / "data"
     target.mkdir()
     for entry in source.iterdir():
         if entry.name.endswith((".csv", ".toml")):
             (target / entry.name).write_bytes(entry.read_bytes())
     return target
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A folder holding a copy of every shipped table and the curation record."""
+    return copy_data(tmp_path / "data")
 
 
 def edit_csv(folder: Path, table: str, edit) -> None:
@@ -50,7 +54,8 @@ def repo_root() -> Path:
 
 
 GALLERY = {
-    # label: (report, parameters as typed on the command line); "{faers_store}" is the hand-made store
+    # label: (report, parameters as typed on the command line); "{faers_store}" is the hand-made
+    # store, "{edited_data}" a copy of the shipped data with one agent's originator changed
     "approvals nothing in 2090": ("approvals", {"date_from": "2090-01-01"}),
     "approvals undated first": ("approvals", {"agents": "tocilizumab", "agencies": "MHLW,TGA,MEDSAFE"}),
     "approvals since 2020 with EUAs": ("approvals", {"date_from": "2020-01-01", "count_eua": "true"}),
@@ -60,16 +65,17 @@ GALLERY = {
                                                   "regimens": "chemotherapy,monotherapy"}),
     "side_effects non-default": ("side_effects", {"agents": "Kevzara,Actemra", "min_pct": "3"}),
     "side_effects hand-made FAERS": ("side_effects", {"source": "faers", "faers_db": "{faers_store}"}),
-    "agent_profile non-default": ("agent_profile", {"agent": "Sylvant"}),
     "benefit_risk NMOSD": ("benefit_risk", {"indication": "NMOSD"}),
     "benefit_risk RA after a TNF inhibitor": ("benefit_risk", {"indication": "RA", "population": "ra_tnfi_ir"}),
+    "changes since an edited copy": ("changes", {"since": "{edited_data}"}),
 }
 """Reports with chosen parameters that tests read; rendered with the small suite, in one run."""
 
 
-def small_suite_text(faers_store: Path | None = None) -> str:
-    """A suite with one default run of every notebook and a one-value agent grid, then (given
-    ``faers_store``) every :data:`GALLERY` run, in that order.
+def small_suite_text(places: dict[str, Path] | None = None) -> str:
+    """A suite with one default run of every notebook and a one-value agent grid (siltuximab, by
+    its brand name), then (given the ``places`` that :data:`GALLERY` names) every gallery run,
+    in that order.
 
     Enough to exercise every notebook, the grid, the manifest and the index without the
     whole declared suite (which the suite tests expand but do not render).
@@ -77,9 +83,9 @@ def small_suite_text(faers_store: Path | None = None) -> str:
     from il6analysis.reporting.catalog import available_reports
 
     entries = [f'[[report]]\nnotebook = "{name}"\n' for name in sorted(available_reports())]
-    entries.append('[[report]]\nnotebook = "agent_profile"\ngrid = { agent = ["sarilumab"] }\n')
-    for report, parameters in GALLERY.values() if faers_store else ():
-        values = ", ".join(f"{key} = {json.dumps(value.format(faers_store=faers_store))}"
+    entries.append('[[report]]\nnotebook = "agent_profile"\ngrid = { agent = ["Sylvant"] }\n')  # a brand name
+    for report, parameters in GALLERY.values() if places else ():
+        values = ", ".join(f"{key} = {json.dumps(value.format(**places))}"
                            for key, value in parameters.items())
         entries.append(f'[[report]]\nnotebook = "{report}"\nparameters = {{ {values} }}\n')
     return "\n".join(entries)
@@ -115,11 +121,15 @@ def suite_dir(tmp_path_factory) -> Path:
         from il6analysis.faers.ingest import add_quarter
         from il6analysis.reporting.suite import load_suite
 
-        store = out.parent / "gallery-faers"
-        shutil.rmtree(store, ignore_errors=True)
-        add_quarter(store, HAND_MADE_FAERS)
+        places = {"faers_store": out.parent / "gallery-faers", "edited_data": out.parent / "gallery-edited-data"}
+        for place in places.values():
+            shutil.rmtree(place, ignore_errors=True)
+        add_quarter(places["faers_store"], HAND_MADE_FAERS)
+        copy_data(places["edited_data"])
+        edit_csv(places["edited_data"], "agents",
+                 lambda f: f.assign(originator=f["originator"].where(f.index != 0, "Someone Else")))
         suite = out.parent / "small-suite.toml"
-        suite.write_text(small_suite_text(store))
+        suite.write_text(small_suite_text(places))
         result = CliRunner().invoke(app, ["report", "--suite", str(suite), "--output-dir", str(out)],
                                     env={"IL6_FAERS_DB": str(out.parent / NO_FAERS_STORE)})
         assert result.exit_code == 0, result.output

@@ -86,7 +86,7 @@ def render_in_browser(html_file: Path, offline: bool = False) -> str:
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs Debian's chromium)")
 @pytest.mark.parametrize("report", ["approvals/default", "cancer_types/default", "side_effects/default",
-                                    "agent_profile/agent-sarilumab"])
+                                    "agent_profile/agent-siltuximab"])
 def test_report_renders_its_figures_in_chromium(suite_dir, tmp_path, report):
     html = (suite_dir / f"{report}.html").read_text()
     probed = tmp_path / "probed.html"

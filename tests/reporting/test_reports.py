@@ -22,8 +22,8 @@ from il6analysis.reporting.suite import load_suite
 pytestmark = pytest.mark.notebooks
 runner = CliRunner()
 
-NON_DEFAULT = ["approvals", "cancer_types", "side_effects", "agent_profile"]
-"""Notebooks with a "<name> non-default" run in the gallery (tests/conftest.py)."""
+NON_DEFAULT = ["approvals", "cancer_types", "side_effects"]
+"""Notebooks with a "<name> non-default" run in the gallery (tests/conftest.py); agent_profile's is the grid's."""
 
 
 def external_sources(html: str) -> list[str]:
@@ -65,7 +65,7 @@ def test_small_suite_renders_every_notebook_with_its_manifest(suite_dir):
 
     manifest = read_manifest(suite_dir)
     assert set(manifest) == {job.key for job in load_suite(suite_dir.parent / "small-suite.toml")}
-    assert {f"{name}/default" for name in available_reports()} | {"agent_profile/agent-sarilumab"} <= set(manifest)
+    assert {f"{name}/default" for name in available_reports()} | {"agent_profile/agent-siltuximab"} <= set(manifest)
     assert len(manifest) == len(available_reports()) + 1 + len(GALLERY)
     assert all(entry["status"] == "ok" for entry in manifest.values())
     for entry in manifest.values():
@@ -80,9 +80,9 @@ def test_default_report_html(suite_dir, name):
 
 
 def test_agent_profile_html(suite_dir):
-    html = (suite_dir / "agent_profile" / "agent-sarilumab.html").read_text()
-    check_report_html(html, {"agent": "sarilumab"})
-    assert "Kevzara" in html
+    html = (suite_dir / "agent_profile" / "agent-siltuximab.html").read_text()  # asked for as Sylvant
+    check_report_html(html, {"agent": "siltuximab"})
+    assert "Sylvant" in html
 
 
 @pytest.mark.parametrize("name", sorted(NON_DEFAULT))
@@ -90,8 +90,7 @@ def test_non_default_parameters_are_used_and_shown(gallery, name):
     html = gallery(f"{name} non-default").html
     resolved = {"approvals": {"agencies": "EC, FDA", "date_from": "2015-01-01"},
                 "cancer_types": {"cancer_types": "Multiple myeloma, Prostate cancer"},
-                "side_effects": {"agents": "sarilumab, tocilizumab", "min_pct": "3.0"},
-                "agent_profile": {"agent": "siltuximab"}}[name]
+                "side_effects": {"agents": "sarilumab, tocilizumab", "min_pct": "3.0"}}[name]
     check_report_html(html, resolved)
 
 
@@ -104,7 +103,7 @@ def test_index_links_every_report_with_parameters_and_status(suite_dir):
     index = (suite_dir / "index.html").read_text()
     for entry in read_manifest(suite_dir).values():
         assert f'href="{entry["html"]}"' in index
-    assert "agent: sarilumab" in index and ">ok<" in index
+    assert "agent: siltuximab" in index and ">ok<" in index
     assert "Declared suite" in index
     assert external_sources(index) == []
 
@@ -119,9 +118,9 @@ def test_reports_have_contents_a_back_link_and_are_readable_by_others(suite_dir)
 
 
 def test_an_agent_profile_is_titled_by_its_agent(suite_dir):
-    html = (suite_dir / "agent_profile" / "agent-sarilumab.html").read_text()
-    assert "<title>Agent profile: sarilumab (Kevzara)</title>" in html
-    assert "Agent profile: sarilumab (Kevzara)" in (suite_dir / "index.html").read_text()
+    html = (suite_dir / "agent_profile" / "agent-siltuximab.html").read_text()
+    assert "<title>Agent profile: siltuximab (Sylvant)</title>" in html
+    assert "Agent profile: siltuximab (Sylvant)" in (suite_dir / "index.html").read_text()
 
 
 def test_parameters_selecting_no_data_give_a_plain_report(gallery):
