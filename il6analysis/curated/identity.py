@@ -55,14 +55,25 @@ def dataset_info(data_dir: str | Path | None = None) -> dict[str, str]:
     """
     folder = data_folder(data_dir)
     record = _record(folder)
+    return {
+        "curated_on": str(record["curated_on"]),
+        "sha256": content_hash(folder),
+        "version": metadata.version("il6analysis"),
+    }
+
+
+def content_hash(folder: Path) -> str:
+    """Return the hex SHA-256 of a data folder's tables and curation record (names and bytes), the
+    ``sha256`` of :func:`dataset_info`; a folder without a record (an old release) is hashed all the same.
+
+    Raises:
+        UsageError: a ``*.csv`` entry is a folder.
+        OSError: the folder or a file cannot be read.
+    """
     digest = hashlib.sha256()
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".csv") or entry.name == RECORD:
             if not entry.is_file():
                 raise UsageError(f"{entry} is not a file; a data folder holds one CSV file per table")
             digest.update(entry.name.encode() + b"\0" + entry.read_bytes() + b"\0")
-    return {
-        "curated_on": str(record["curated_on"]),
-        "sha256": digest.hexdigest(),
-        "version": metadata.version("il6analysis"),
-    }
+    return digest.hexdigest()

@@ -169,6 +169,15 @@ def spark_session(cores: int = 2, memory: str = "2g"):
     return _SPARK
 
 
+def stop_spark_session() -> None:
+    """Stop the process's Spark session, if one was started, and so its JVM (it would live as long
+    as this process); the next Spark query starts a new one."""
+    global _SPARK
+    if _SPARK is not None:
+        _SPARK.stop()
+        _SPARK = None
+
+
 def open_store(store: Path, engine: str = "duckdb", *, memory_limit: str = "4GB") -> Store:
     """Open ``store`` on ``engine`` (``"duckdb"``, in-process, or ``"spark"``, PySpark local mode).
 

@@ -41,7 +41,7 @@ from il6analysis.curated.identity import dataset_info
 from il6analysis.errors import DataNotValid, ReportFailed
 from il6analysis.paths import absolute, data_folder, pinned_environ
 from il6analysis.reporting.catalog import available_reports, load_report
-from il6analysis.reporting.fingerprints import fingerprint
+from il6analysis.reporting.fingerprints import fingerprint, suite_outside_inputs
 from il6analysis.reporting.lock import StopRequests, output_lock
 from il6analysis.reporting.manifest import (
     FINISHED,
@@ -113,12 +113,14 @@ def checked_data() -> dict[str, str]:
 
 def suite_fingerprint(suite_text: str, folder: Path | None, data: Mapping[str, str]) -> str:
     """Hash of everything a whole suite depends on: the suite file's text, every
-    notebook's code, the data and the package version."""
+    notebook's code, the data, the package version and the outside inputs its reports may
+    read (:func:`~il6analysis.reporting.fingerprints.suite_outside_inputs`)."""
     parts = {
         "suite": suite_text,
         "notebooks": {name: load_report(name, folder).code_hash for name in available_reports(folder)},
         "data": data["sha256"],
         "version": data["version"],
+        "outside": suite_outside_inputs(suite_text),
     }
     return fingerprint({"all": json.dumps(parts, sort_keys=True)})
 

@@ -7,6 +7,7 @@ one test (so one JVM); skipped when PySpark or Java is missing.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -28,12 +29,13 @@ alone and the serial collector take about a third off (same results; the product
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch) -> Path:
+def store(tmp_path, monkeypatch) -> Iterator[Path]:
     monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", QUICK_JVM)  # read when this process starts its JVM
     path = tmp_path / "store"
     add_quarters(path, [DATA / "hand_made_2099q1", DATA / "aers_2004q1_sample100", DATA / "faers_2017q2_sample100",
                         DATA / "faers_2020q3_il6_subset", DATA / "faers_2026q2_head25"])
-    return path
+    yield path
+    tables.stop_spark_session()  # the JVM would otherwise live as long as this test process
 
 
 def counted(store: Path, engine: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -62,3 +64,8 @@ def test_spark_gives_duckdbs_counts_and_signals(store):
     duck = signals.disproportionality(store, **options)
     spark = signals.disproportionality(store, engine="spark", **options)
     pd.testing.assert_frame_equal(spark, duck)
+
+    from pyspark import SparkContext
+
+    tables.stop_spark_session()
+    assert SparkContext._active_spark_context is None, "the session and its JVM are stopped"

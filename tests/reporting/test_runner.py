@@ -187,7 +187,8 @@ def test_skips_when_unchanged_and_reruns_what_changed(lab, data_copy, edit, monk
     assert set(statuses(run()).values()) == {"ok"}, "a data change re-runs everything"
 
     entry = read_manifest(lab["out"])["quick/label-a"]
-    assert set(entry["inputs"]) == {"notebook_sha256", "parameters_sha256", "data_sha256", "package_version"}
+    assert set(entry["inputs"]) == {"notebook_sha256", "parameters_sha256", "data_sha256", "outside_sha256",
+                                   "package_version"}
     assert entry["fingerprint"] and entry["html"] == "quick/label-a.html" and entry["duration_s"] > 0
     assert str(path.resolve()) in read_document(lab["out"])["suites"]
 
