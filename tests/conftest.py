@@ -59,7 +59,6 @@ GALLERY = {
     "approvals nothing in 2090": ("approvals", {"date_from": "2090-01-01"}),
     "approvals undated first": ("approvals", {"agents": "tocilizumab", "agencies": "MHLW,TGA,MEDSAFE"}),
     "approvals since 2020 with EUAs": ("approvals", {"date_from": "2020-01-01", "count_eua": "true"}),
-    "approvals non-default": ("approvals", {"agencies": "FDA,EC", "date_from": "2015-01-01"}),
     "cancer_types melanoma": ("cancer_types", {"cancer_types": "melanoma"}),
     "cancer_types non-default": ("cancer_types", {"cancer_types": "multiple myeloma,prostate cancer",
                                                   "regimens": "chemotherapy,monotherapy"}),

@@ -142,7 +142,7 @@ window.addEventListener("load", () => {
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs Debian's chromium)")
 def test_the_content_security_policy_blocks_other_hosts_and_keeps_the_page_working(gallery, suite_dir, tmp_path):
-    html = gallery("approvals non-default").html  # FDA and EC since 2015: tables and figures
+    html = gallery("approvals undated first").html  # tocilizumab in three agencies: tables and figures
     probed = tmp_path / "probed.html"
     probed.write_text(html.replace("</body>", CSP_PROBE + "</body>"))
     found = dict(re.findall(r'data-il6-([a-z]+)="([^"]*)"', render_in_browser(probed, offline=True)))

@@ -22,8 +22,10 @@ from il6analysis.reporting.suite import load_suite
 pytestmark = pytest.mark.notebooks
 runner = CliRunner()
 
-NON_DEFAULT = ["approvals", "cancer_types", "side_effects"]
-"""Notebooks with a "<name> non-default" run in the gallery (tests/conftest.py); agent_profile's is the grid's."""
+NON_DEFAULT = {"approvals": "approvals undated first", "cancer_types": "cancer_types non-default",
+               "side_effects": "side_effects non-default"}
+"""A gallery run (tests/conftest.py) of each notebook with other than default parameters; agent_profile's
+is the grid's."""
 
 
 def external_sources(html: str) -> list[str]:
@@ -87,8 +89,8 @@ def test_agent_profile_html(suite_dir):
 
 @pytest.mark.parametrize("name", sorted(NON_DEFAULT))
 def test_non_default_parameters_are_used_and_shown(gallery, name):
-    html = gallery(f"{name} non-default").html
-    resolved = {"approvals": {"agencies": "EC, FDA", "date_from": "2015-01-01"},
+    html = gallery(NON_DEFAULT[name]).html
+    resolved = {"approvals": {"agents": "tocilizumab", "agencies": "MEDSAFE, MHLW, TGA"},
                 "cancer_types": {"cancer_types": "Multiple myeloma, Prostate cancer"},
                 "side_effects": {"agents": "sarilumab, tocilizumab", "min_pct": "3.0"}}[name]
     check_report_html(html, resolved)
