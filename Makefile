@@ -11,9 +11,10 @@ STAMP  := $(VENV)/.installed
 # Every kernel, worker and command imports the package: Python may keep the compiled bytecode
 # (__pycache__, ignored by git) even where the environment turns that off.
 KEEP_BYTECODE := env -u PYTHONDONTWRITEBYTECODE
-# Tests run on every core (a report suite the tests share is rendered once per run);
+# Tests run on every core, an idle worker taking tests queued for a busy one (their durations
+# range from milliseconds to a minute); a report suite the tests share is rendered once per run;
 # the 20 slowest are listed so regressions show.
-PYTEST := $(KEEP_BYTECODE) $(BIN)/python -m pytest -n auto --durations=20
+PYTEST := $(KEEP_BYTECODE) $(BIN)/python -m pytest -n auto --dist worksteal --durations=20
 FAST   := not (notebooks or browser or spark or faults or slow)
 
 .PHONY: test test-fast reports venv clean-reports
