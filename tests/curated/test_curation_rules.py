@@ -9,6 +9,7 @@ import il6analysis as il6
 from il6analysis.curated import vocab
 from il6analysis.curated.loaders import load_label_frequencies
 from il6analysis.curated.names import resolve_choice
+from il6analysis.curated.validation import TRIAL_LEVEL_COLUMNS
 from il6analysis.errors import UnknownNameError
 
 
@@ -80,14 +81,23 @@ def test_antitumour_intent_needs_a_cancer_indication(data_copy, edit):
     assert any("only a trial with a cancer (oncology) indication can have this intent" in m for m in _messages(data_copy))
 
 
-def test_intent_is_trial_level(data_copy, edit):
+TRIAL_LEVEL_EDITS = {"title": "Another title", "enrollment": "1", "intent": "supportive_other",
+                     "registry_checked": "2020-01-01", "lead_sponsor": "Sponsor On One Row Only"}
+"""A valid value for one row of a trial, different from its other rows'."""
+
+
+@pytest.mark.parametrize("column", sorted(TRIAL_LEVEL_EDITS))
+def test_trial_level_columns_agree_between_rows_of_one_trial(data_copy, edit, column):
+    assert column in TRIAL_LEVEL_COLUMNS
+    nct_id = "NCT03601611"  # two rows: two indications
+
     def disagree(frame):
-        rows = frame.index[frame["nct_id"] == "NCT03601611"]
-        frame.loc[rows[0], "intent"] = "supportive_other"
+        frame.loc[frame.index[frame["nct_id"] == nct_id][0], column] = TRIAL_LEVEL_EDITS[column]
         return frame
 
     edit(data_copy, "trials", disagree)
-    assert any("column 'intent': differs between rows of the same trial" in m for m in _messages(data_copy))
+    problems = [m for m in _messages(data_copy) if "differs between rows of the same trial" in m]
+    assert problems and all(f"column '{column}'" in m and nct_id in m for m in problems), problems
 
 
 def test_label_frequency_with_unknown_agent(data_copy, edit):

@@ -36,17 +36,3 @@ def test_a_sponsor_not_seen_is_left_empty():
     trials = il6.load_trials()
     # siltuximab's Castleman trial: no stored registry record showing its sponsor was found
     assert trials.loc[trials["nct_id"] == "NCT01024036", "lead_sponsor"].isna().all()
-
-
-def test_rows_of_one_trial_share_their_lead_sponsor(data_copy, edit):
-    trials = il6.load_trials()
-    nct_id = trials["nct_id"][trials["nct_id"].duplicated()].iloc[0]
-
-    def split(frame):
-        first = frame.index[frame["nct_id"] == nct_id][0]
-        frame.loc[first, "lead_sponsor"] = "Sponsor On One Row Only"
-        return frame
-
-    edit(data_copy, "trials", split)
-    assert any("column 'lead_sponsor': differs between rows of the same trial" in m and nct_id in m
-               for m in _messages(data_copy))

@@ -37,17 +37,3 @@ def test_a_check_day_must_be_a_whole_iso_day(data_copy, edit, value):
 
     edit(data_copy, "trials", garble)
     assert any(m.startswith("trials.csv line 2, column 'registry_checked': wrong format") for m in _messages(data_copy))
-
-
-def test_rows_of_one_trial_share_their_check_day(data_copy, edit):
-    trials = il6.load_trials()
-    nct_id = trials["nct_id"][trials["nct_id"].duplicated()].iloc[0]
-
-    def split(frame):
-        first = frame.index[frame["nct_id"] == nct_id][0]
-        frame.loc[first, "registry_checked"] = "2020-01-01"
-        return frame
-
-    edit(data_copy, "trials", split)
-    assert any("column 'registry_checked': differs between rows of the same trial" in m and nct_id in m
-               for m in _messages(data_copy))
