@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import shutil
@@ -160,6 +161,7 @@ def gallery(suite_dir):
     keys = json.loads((suite_dir.parent / "gallery-keys.json").read_text())
     manifest = read_manifest(suite_dir)
 
+    @functools.cache
     def page(label: str) -> Page:
         entry = manifest[keys[label]]
         executed = nbformat.read(suite_dir / entry["notebook"], as_version=4)

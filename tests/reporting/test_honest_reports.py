@@ -21,7 +21,8 @@ def _headings(html: str) -> list[str]:
 
 
 def test_approvals_report_times_nothing_from_a_later_licence_when_an_earlier_one_is_undated(gallery):
-    text, html = gallery("approvals undated first").outputs, gallery("approvals undated first").html
+    page = gallery("approvals undated first")
+    text, html = page.outputs, page.html
     assert "on or before 2016-01-19" in text and "on or before 2013-03-05" in text
     assert not re.search(r"\d+ days after MHLW", text)  # TGA and Medsafe may have been earlier
     assert _headings(html)[0] == "Agents and agencies at a glance"
@@ -35,7 +36,8 @@ def test_approvals_report_counts_undated_decisions_apart_from_the_window(gallery
 
 
 def test_an_empty_cancer_selection_says_so_first_and_draws_no_empty_section(gallery):
-    text, html = gallery("cancer_types melanoma").outputs, gallery("cancer_types melanoma").html
+    page = gallery("cancer_types melanoma")
+    text, html = page.outputs, page.html
     first = re.search(r'"text/markdown": \[?"([^"]*)', text).group(1)
     assert first.startswith("**No trial with the counted purpose matches these parameters**")
     assert _headings(html) == ["Cancer trials with another purpose"]
